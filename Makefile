@@ -1,0 +1,39 @@
+# Two commands do all the set-up on a machine with only Python 3.11+:
+#   make serve   build the example playbook strictly, then serve it on http://127.0.0.1:8000
+#   make test    lint, type-check and run the whole test suite
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+export NO_MKDOCS_2_WARNING := 1
+
+.PHONY: serve build test lint browser-deps clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+build: $(STAMP)
+	$(BIN)/mkdocs build --strict
+
+serve: build
+	$(BIN)/mkdocs serve
+
+lint: $(STAMP)
+	$(BIN)/ruff check mkdocs_cjm tests benchmarks
+	$(BIN)/ruff format --check mkdocs_cjm tests benchmarks
+	$(BIN)/mypy
+
+# Debian's Chromium (for the browser tests) and axe-core (for the accessibility
+# checks) come from the machine's registries; without root or apt the browser
+# tests are skipped with a reason, the rest still runs.
+browser-deps:
+	@bash scripts/browser-deps.sh
+
+test: $(STAMP) browser-deps lint
+	$(BIN)/pytest -n 2 --dist loadgroup
+
+clean:
+	rm -rf $(VENV) site build .cache .pytest_cache .mypy_cache .ruff_cache

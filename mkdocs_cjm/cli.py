@@ -1,0 +1,165 @@
+"""`mkdocs-cjm` commands: check maps without a build, export the generated pages, print schemas."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .diagrams import Backend, DiagramError, DiagramRenderer
+from .generate import SiteOptions, generate_site
+from .i18n import labels_for
+from .loader import LoadOptions, load_playbook
+from .pages import Layout
+from .schema import FILE_KINDS, json_schema
+
+
+class _ConfigLoader(yaml.SafeLoader):
+    """mkdocs.yml may hold `!!python/name:` and `!ENV` tags; keep them as inert text."""
+
+
+_ConfigLoader.add_multi_constructor("", lambda loader, suffix, node: None)
+
+
+def _read_config(config_file: Path) -> dict[str, Any]:
+    try:
+        data = yaml.load(config_file.read_text(encoding="utf-8-sig"), Loader=_ConfigLoader)  # noqa: S506
+    except (OSError, yaml.YAMLError) as exc:
+        raise SystemExit(f"mkdocs-cjm: cannot read {config_file}: {exc}") from None
+    return data if isinstance(data, dict) else {}
+
+
+def _plugin_options(config: dict[str, Any]) -> dict[str, Any]:
+    for entry in config.get("plugins") or []:
+        if entry == "cjm":
+            return {}
+        if isinstance(entry, dict) and "cjm" in entry:
+            return dict(entry["cjm"] or {})
+    return {}
+
+
+def _load(config_file: Path, maps_dir: Path | None) -> tuple[Any, dict[str, Any], dict[str, Any], int]:
+    config = _read_config(config_file) if config_file.is_file() else {}
+    options = _plugin_options(config)
+    root = config_file.resolve().parent
+    folder = maps_dir or root / options.get("maps_dir", "maps")
+    result = load_playbook(
+        folder.resolve(),
+        display_root=Path.cwd(),
+        options=LoadOptions(
+            max_file_bytes=int(options.get("max_file_size", 1_048_576)),
+            strict=bool(options.get("strict", False)),
+        ),
+    )
+    for problem in result.problems:
+        print(problem, file=sys.stderr)
+    errors = len(result.errors)
+    return result.playbook, config, options, errors
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    path = Path(args.path)
+    config_file = path if path.is_file() else path / "mkdocs.yml"
+    maps_dir = None if config_file.is_file() else path
+    playbook, _, _, errors = _load(config_file, maps_dir)
+    if errors:
+        print(f"mkdocs-cjm: {errors} error(s) in the journey maps", file=sys.stderr)
+        return 1
+    assert playbook is not None
+    print(
+        f"ok: {len(playbook.journeys)} journeys, {len(playbook.personas)} personas, "
+        f"{len(playbook.channels)} channels"
+    )
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    config_file = Path(args.config_file)
+    playbook, config, options, errors = _load(config_file, None)
+    if errors or playbook is None:
+        return 1
+    theme = config.get("theme") or {}
+    language = options.get("language") or (theme.get("language") if isinstance(theme, dict) else None)
+    site_options = SiteOptions(
+        layout=Layout(str(options.get("prefix", "playbook")).strip("/"),
+                      bool(config.get("use_directory_urls", True))),
+        labels=labels_for(language),
+        allow_html=bool(options.get("allow_html", False)),
+        tags=bool(options.get("tags", False)),
+        custom_templates=(config_file.resolve().parent / options["custom_templates"])
+        if options.get("custom_templates")
+        else None,
+    )
+    try:
+        renderer = DiagramRenderer(
+            Backend(options.get("graphviz_backend", "auto")),
+            config_file.resolve().parent / options.get("cache_dir", ".cache/cjm"),
+        )
+        pages, assets = generate_site(playbook, site_options, renderer)
+    except DiagramError as error:
+        print(f"mkdocs-cjm: {error}", file=sys.stderr)
+        return 1
+    out = Path(args.out_dir)
+    if out.exists() and any(out.iterdir()) and not args.force:
+        print(f"mkdocs-cjm: {out} is not empty; use --force to overwrite", file=sys.stderr)
+        return 1
+    if out.exists() and args.force:
+        shutil.rmtree(out)
+    for page in pages:
+        _write(out / page.src_uri, page.markdown)
+    for asset in assets:
+        _write(out / asset.path, asset.content)
+    print(f"exported {len(pages)} pages and {len(assets)} assets to {out}")
+    print(f"add '{assets[-1].path}' to extra_css in the site that uses them")
+    return 0
+
+
+def _write(path: Path, content: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(content, encoding="utf-8", newline="\n")
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    kinds = [args.kind] if args.kind else list(FILE_KINDS)
+    if args.out_dir:
+        out = Path(args.out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        for kind in kinds:
+            _write(out / f"{kind}.schema.json", json.dumps(json_schema(kind), indent=2) + "\n")
+        return 0
+    for kind in kinds:
+        print(json.dumps(json_schema(kind), indent=2))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="mkdocs-cjm", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    validate = commands.add_parser("validate", help="check the maps; exit 1 if any has an error")
+    validate.add_argument("path", nargs="?", default=".", help="mkdocs.yml, its folder, or a maps folder")
+    validate.set_defaults(run=cmd_validate)
+
+    export = commands.add_parser("export", help="write the generated pages (Markdown + SVG)")
+    export.add_argument("-f", "--config-file", default="mkdocs.yml")
+    export.add_argument("--force", action="store_true", help="replace OUT_DIR if it is not empty")
+    export.add_argument("out_dir", metavar="OUT_DIR")
+    export.set_defaults(run=cmd_export)
+
+    schema = commands.add_parser("schema", help="print or write the JSON Schemas of the map files")
+    schema.add_argument("kind", nargs="?", choices=sorted(FILE_KINDS))
+    schema.add_argument("-o", "--out-dir", help="write <kind>.schema.json files here")
+    schema.set_defaults(run=cmd_schema)
+
+    args = parser.parse_args(argv)
+    code: int = args.run(args)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

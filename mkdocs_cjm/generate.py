@@ -1,0 +1,266 @@
+"""A validated playbook -> the Markdown pages and assets of the generated section.
+
+Pure apart from Graphviz (through `DiagramRenderer`): no MkDocs here, so the
+plugin, `mkdocs-cjm export` and the tests all produce the same pages.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from . import text
+from .diagrams import DiagramRenderer
+from .index import CrossIndex, build_index
+from .model import Channel, Journey, Persona, Playbook, Stage, Step
+from .pages import ASSETS_DIR, STYLESHEET, Layout, PageKind, PageRef, stage_anchor, step_anchor
+from .render import chart, flow
+from .render.emotion import FACES, SCALE, average, emotion_class, emotion_word
+from .render.matrix import build_matrix
+
+
+@dataclass(frozen=True)
+class SiteOptions:
+    layout: Layout = field(default_factory=Layout)
+    labels: Mapping[str, str] = field(default_factory=dict)
+    allow_html: bool = False
+    # Front-matter tags (persona and channel names) for Material's tags plugin.
+    tags: bool = False
+    custom_templates: Path | None = None
+
+
+@dataclass(frozen=True)
+class GeneratedPage:
+    src_uri: str
+    markdown: str
+    source: str | None = None  # the map file it comes from, for edit links
+
+
+@dataclass(frozen=True)
+class GeneratedAsset:
+    path: str
+    content: str
+
+
+def flow_asset(journey_id: str) -> str:
+    return f"{ASSETS_DIR}/flows/{journey_id}.svg"
+
+
+_BLANK_LINES = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
+
+
+def _htmlblock(value: str) -> Markup:
+    """A raw HTML block for Markdown: no blank or indented lines, which would end or alter it."""
+    lines = (line.strip() for line in str(value).splitlines())
+    return Markup("\n".join(line for line in lines if line) + "\n")
+
+
+def _finalize(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return text.escape(value)
+    return value
+
+
+def make_environment(options: SiteOptions) -> jinja2.Environment:
+    """Templates of the generated pages; a user folder is searched before the built-in ones."""
+    loaders: list[jinja2.BaseLoader] = []
+    if options.custom_templates is not None:
+        loaders.append(jinja2.FileSystemLoader(str(options.custom_templates)))
+    builtin = resources.files("mkdocs_cjm") / "templates"
+    loaders.append(jinja2.FileSystemLoader(str(builtin)))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+        finalize=_finalize,
+    )
+    labels = options.labels
+    env.filters.update(
+        inline=functools.partial(_inline, allow_html=options.allow_html),
+        block=functools.partial(_block, allow_html=options.allow_html),
+        heading=text.heading,
+        htmlblock=_htmlblock,
+        emotion_word=lambda score: emotion_word(score, labels),
+        emotion_class=emotion_class,
+        face=lambda score: FACES.get(score, ""),
+        step_anchor=step_anchor,
+        stage_anchor=stage_anchor,
+    )
+    return env
+
+
+def _inline(value: str, *, allow_html: bool) -> Markup:
+    return text.inline(value, allow_html=allow_html)
+
+
+def _block(value: str, *, allow_html: bool) -> Markup:
+    return text.block(value, allow_html=allow_html)
+
+
+def _front_matter(tags: list[str]) -> Markup:
+    if not tags:
+        return Markup("")
+    # JSON strings are valid YAML and keep any character literal.
+    lines = ["---", "tags:", *(f"  - {json.dumps(tag, ensure_ascii=False)}" for tag in tags), "---"]
+    return Markup("\n".join(lines) + "\n")
+
+
+class SiteGenerator:
+    def __init__(self, playbook: Playbook, options: SiteOptions, renderer: DiagramRenderer) -> None:
+        self.playbook = playbook
+        self.options = options
+        self.renderer = renderer
+        self.index: CrossIndex = build_index(playbook)
+        self.env = make_environment(options)
+        self.labels = options.labels
+
+    def page_context(self, page: PageRef) -> dict[str, Any]:
+        layout, playbook, index = self.options.layout, self.playbook, self.index
+
+        def link(kind: PageKind, item_id: str = "", anchor: str = "") -> str:
+            return layout.link(page, PageRef(kind, item_id), anchor)
+
+        return {
+            "labels": self.labels,
+            "playbook": playbook,
+            "emotion_scale": SCALE,
+            "link_journey": functools.partial(link, PageKind.JOURNEY),
+            "link_persona": functools.partial(link, PageKind.PERSONA),
+            "link_channel": functools.partial(link, PageKind.CHANNEL),
+            "link_index": lambda name: link(PageKind(name)),
+            "channel_of": lambda step: playbook.channel_by_id[step.channel],
+            "channels_of": lambda journey: index.channels_of(journey, playbook),
+            "personas_of": self.personas_of,
+            "journeys_of_persona": lambda persona: index.journeys_by_persona.get(persona.id, ()),
+            "journeys_of_channel": lambda channel: index.journeys_by_channel.get(channel.id, ()),
+            "steps_of_channel": lambda channel: index.steps_by_channel.get(channel.id, ()),
+            "average_emotion": self.average_emotion,
+        }
+
+    def personas_of(self, journey: Journey) -> tuple[Persona, ...]:
+        return tuple(self.playbook.persona_by_id[pid] for pid in journey.personas)
+
+    def average_emotion(self, journey: Journey) -> str:
+        value = average(step.emotion for step in journey.steps)
+        return f"{value:g}/5" if value is not None else str(self.labels["not_given"])
+
+    def render(self, template: str, page: PageRef, **context: Any) -> str:
+        markdown = self.env.get_template(template).render(**self.page_context(page), **context)
+        return _BLANK_LINES.sub("\n\n", markdown).strip() + "\n"
+
+    def tags(self, *names: str) -> Markup:
+        return _front_matter(list(dict.fromkeys(names)) if self.options.tags else [])
+
+    def generate(self) -> tuple[list[GeneratedPage], list[GeneratedAsset]]:
+        playbook, layout = self.playbook, self.options.layout
+        svgs = self.renderer.render_all(
+            [flow.flow_dot(journey, playbook, self.labels) for journey in playbook.journeys]
+        )
+        index_context: dict[PageKind, dict[str, Any]] = {
+            PageKind.OVERVIEW: {"teams": list(self.index.steps_by_team.items())},
+            PageKind.JOURNEYS: {},
+            PageKind.PERSONAS: {},
+            PageKind.CHANNELS: {},
+        }
+        pages = [
+            GeneratedPage(
+                layout.src_uri(PageRef(kind)),
+                self.render(f"{kind.value}.md.j2", PageRef(kind), **context),
+            )
+            for kind, context in index_context.items()
+        ]
+        assets: list[GeneratedAsset] = []
+        for journey, svg in zip(playbook.journeys, svgs, strict=True):
+            pages.append(self.journey_page(journey, svg))
+            assets.append(GeneratedAsset(flow_asset(journey.id), svg))
+        pages += [self.persona_page(persona) for persona in playbook.personas]
+        pages += [self.channel_page(channel) for channel in playbook.channels]
+        stylesheet = (resources.files("mkdocs_cjm") / "assets" / "cjm.css").read_text("utf-8")
+        assets.append(GeneratedAsset(STYLESHEET, stylesheet))
+        return pages, assets
+
+    def journey_page(self, journey: Journey, svg: str) -> GeneratedPage:
+        page = PageRef(PageKind.JOURNEY, journey.id)
+        graph_id = flow.flow_id(journey.id)
+        description = " ".join(
+            f"{step.index}. {step.touchpoint}: {step.action} ({step.emotion or '–'}/5)."
+            for step in journey.steps
+        )
+        flow_svg = flow.embed_svg(
+            svg,
+            graph_id,
+            self.labels["flow_caption"].format(title=journey.title),
+            description,
+        )
+        channels = self.index.channels_of(journey, self.playbook)
+        markdown = self.render(
+            "journey.md.j2",
+            page,
+            journey=journey,
+            personas=self.personas_of(journey),
+            channels=channels,
+            matrix=build_matrix(journey, self.playbook),
+            flow_svg=Markup(flow_svg),
+            flow_file=self.options.layout.asset_link(page, flow_asset(journey.id)),
+            chart_svg=Markup(chart.emotion_chart(journey, self.labels, f"cjm-curve-{journey.id}")),
+            step_by_id={step.id: step for step in journey.steps},
+            front_matter=self.tags(
+                *(persona.name for persona in self.personas_of(journey)),
+                *(channel.name for channel in channels),
+            ),
+        )
+        return GeneratedPage(self.options.layout.src_uri(page), markdown, journey.source.path)
+
+    def persona_page(self, persona: Persona) -> GeneratedPage:
+        page = PageRef(PageKind.PERSONA, persona.id)
+        journeys = self.index.journeys_by_persona.get(persona.id, ())
+        markdown = self.render(
+            "persona.md.j2",
+            page,
+            persona=persona,
+            journeys=journeys,
+            front_matter=self.tags(persona.name),
+        )
+        return GeneratedPage(self.options.layout.src_uri(page), markdown, persona.source.path)
+
+    def channel_page(self, channel: Channel) -> GeneratedPage:
+        page = PageRef(PageKind.CHANNEL, channel.id)
+        uses = self.index.steps_by_channel.get(channel.id, ())
+
+        def uses_by_stage(journey: Journey) -> list[tuple[Stage, list[Step]]]:
+            mine = [ref.step for ref in uses if ref.journey.id == journey.id]
+            grouped = [(stage, [s for s in mine if s.stage == stage.id]) for stage in journey.stages]
+            return [(stage, steps) for stage, steps in grouped if steps]
+
+        markdown = self.render(
+            "channel.md.j2",
+            page,
+            channel=channel,
+            uses=uses,
+            journeys=self.index.journeys_by_channel.get(channel.id, ()),
+            personas=self.index.personas_by_channel.get(channel.id, ()),
+            uses_by_stage=uses_by_stage,
+            front_matter=self.tags(channel.name),
+        )
+        return GeneratedPage(self.options.layout.src_uri(page), markdown, channel.source.path)
+
+
+def generate_site(
+    playbook: Playbook, options: SiteOptions, renderer: DiagramRenderer
+) -> tuple[list[GeneratedPage], list[GeneratedAsset]]:
+    return SiteGenerator(playbook, options, renderer).generate()
+

@@ -1,0 +1,94 @@
+"""Which pages the playbook has, where they live and how they link: the only place URLs are built."""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+from enum import Enum
+
+
+class PageKind(str, Enum):
+    OVERVIEW = "overview"
+    JOURNEYS = "journeys"
+    PERSONAS = "personas"
+    CHANNELS = "channels"
+    JOURNEY = "journey"
+    PERSONA = "persona"
+    CHANNEL = "channel"
+
+
+# Index kinds and the folder holding their item pages.
+_FOLDERS = {
+    PageKind.JOURNEYS: "journeys",
+    PageKind.PERSONAS: "personas",
+    PageKind.CHANNELS: "channels",
+    PageKind.JOURNEY: "journeys",
+    PageKind.PERSONA: "personas",
+    PageKind.CHANNEL: "channels",
+}
+
+ASSETS_DIR = "assets/cjm"
+STYLESHEET = f"{ASSETS_DIR}/cjm.css"
+SCRIPT = f"{ASSETS_DIR}/cjm.js"
+
+
+@dataclass(frozen=True)
+class PageRef:
+    kind: PageKind
+    id: str = ""
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Source paths and URLs of generated pages, mirroring how MkDocs maps files to URLs."""
+
+    prefix: str = "playbook"
+    use_directory_urls: bool = True
+
+    def src_uri(self, page: PageRef) -> str:
+        if page.kind is PageKind.OVERVIEW:
+            parts = [self.prefix, "index.md"]
+        elif page.id:
+            parts = [self.prefix, _FOLDERS[page.kind], f"{page.id}.md"]
+        else:
+            parts = [self.prefix, _FOLDERS[page.kind], "index.md"]
+        return posixpath.join(*[part for part in parts if part])
+
+    def url(self, page: PageRef) -> str:
+        """Site-relative URL, as MkDocs gives it to the page."""
+        return self.url_of_src(self.src_uri(page))
+
+    def url_of_src(self, src_uri: str) -> str:
+        folder, name = posixpath.split(src_uri)
+        stem = name.rsplit(".", 1)[0]
+        if stem in ("index", "README"):
+            return f"{folder}/" if folder else ""
+        if self.use_directory_urls:
+            return posixpath.join(folder, stem) + "/"
+        return posixpath.join(folder, f"{stem}.html")
+
+    def link(self, source: PageRef, target: PageRef, anchor: str = "") -> str:
+        """Relative URL from the page `source` to `target` (and an anchor on it)."""
+        return relative_url(self.url(source), self.url(target)) + (f"#{anchor}" if anchor else "")
+
+    def asset_link(self, source: PageRef, asset: str) -> str:
+        return relative_url(self.url(source), asset)
+
+
+def relative_url(from_url: str, to_url: str) -> str:
+    """Relative link between two site-relative URLs; a URL ending in '/' is a folder."""
+    base = from_url if from_url.endswith("/") or not from_url else posixpath.dirname(from_url) + "/"
+    relative = posixpath.relpath(to_url or ".", base.rstrip("/") or ".")
+    if to_url.endswith("/") or not to_url:
+        relative = relative.rstrip("/") + "/"
+        if relative == "./":
+            return "./"
+    return relative
+
+
+def step_anchor(step_id: str) -> str:
+    return f"step-{step_id}"
+
+
+def stage_anchor(stage_id: str) -> str:
+    return f"stage-{stage_id}"

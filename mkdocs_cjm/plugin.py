@@ -1,0 +1,154 @@
+"""MkDocs event glue: load the maps, generate the section's pages, wire them into the site.
+
+The only module that knows MkDocs, and the one place where the core's errors
+become `PluginError`.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from collections.abc import Mapping
+from typing import Any
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.livereload import LiveReloadServer
+from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.structure.files import File, Files
+
+from .config import CjmConfig
+from .diagrams import Backend, DiagramError, DiagramRenderer
+from .generate import GeneratedAsset, GeneratedPage, SiteOptions, generate_site
+from .i18n import labels_for
+from .loader import LoadOptions, load_playbook
+from .nav import add_section
+from .pages import STYLESHEET, Layout
+from .problems import MapError, format_report
+
+log = get_plugin_logger(__name__)
+
+
+class CjmPlugin(BasePlugin[CjmConfig]):
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self._renderer: DiagramRenderer | None = None
+        self._renderer_key: tuple[Backend, Path] | None = None
+        self._pages: list[GeneratedPage] = []
+        self._assets: list[GeneratedAsset] = []
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        # Defined so MkDocs keeps this object across `mkdocs serve` rebuilds:
+        # the renderer's in-memory diagram cache then survives them.
+        pass
+
+    def _root(self, config: MkDocsConfig) -> Path:
+        return Path(config.config_file_path or ".").resolve().parent
+
+    def maps_dir(self, config: MkDocsConfig) -> Path:
+        return (self._root(config) / self.config.maps_dir).resolve()
+
+    def _labels(self, config: MkDocsConfig) -> Mapping[str, str]:
+        theme_language = config.theme["language"] if "language" in config.theme else None
+        return labels_for(self.config.language or theme_language)
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        self._pages, self._assets = [], []
+        if STYLESHEET not in config.extra_css:
+            config.extra_css.append(STYLESHEET)
+        return config
+
+    def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        # Everything that can fail happens here, before MkDocs cleans site_dir:
+        # a broken map leaves the last good site in place.
+        root = self._root(config)
+        result = load_playbook(
+            self.maps_dir(config),
+            display_root=root,
+            options=LoadOptions(max_file_bytes=self.config.max_file_size, strict=self.config.strict),
+        )
+        for warning in result.warnings:
+            log.warning(str(warning))
+        try:
+            playbook = result.raise_for_errors()
+        except MapError as error:
+            raise PluginError(format_report(error.errors)) from None
+
+        renderer = self._diagram_renderer(root)
+        tags = self.config.tags
+        if tags is None:
+            tags = any(name.endswith("tags") for name in config.plugins)
+        options = SiteOptions(
+            layout=Layout(self.config.prefix.strip("/"), config.use_directory_urls),
+            labels=self._labels(config),
+            allow_html=self.config.allow_html,
+            tags=tags,
+            custom_templates=(
+                root / self.config.custom_templates if self.config.custom_templates else None
+            ),
+        )
+        try:
+            self._pages, self._assets = generate_site(playbook, options, renderer)
+        except DiagramError as error:
+            raise PluginError(f"journey maps: {error}") from None
+
+    def _diagram_renderer(self, root: Path) -> DiagramRenderer:
+        backend = Backend(self.config.graphviz_backend)
+        cache_dir = root / self.config.cache_dir
+        if self._renderer is None or self._renderer_key != (backend, cache_dir):
+            try:
+                self._renderer = DiagramRenderer(backend, cache_dir)
+            except DiagramError as error:
+                raise PluginError(f"journey maps: {error}") from None
+            self._renderer_key = (backend, cache_dir)
+        return self._renderer
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        root = self._root(config)
+        for page in self._pages:
+            existing = files.get_file_from_path(page.src_uri)
+            if existing is not None:
+                log.warning(
+                    f"'{page.src_uri}' in docs is replaced by the page generated from the journey "
+                    f"maps; move it, or change the plugin option 'prefix'"
+                )
+                files.remove(existing)
+            generated = File.generated(config, page.src_uri, content=page.markdown)
+            if page.source:
+                # Material's edit button then opens the map, not a page that has no file.
+                generated.edit_uri = _edit_uri(root / page.source, Path(config.docs_dir))
+            files.append(generated)
+        for asset in self._assets:
+            existing = files.get_file_from_path(asset.path)
+            if existing is not None:
+                files.remove(existing)
+            files.append(File.generated(config, asset.path, content=asset.content))
+        if self.config.nav and config.nav is not None:
+            config.nav = add_section(
+                config.nav,
+                [page.src_uri for page in self._pages],
+                self.config.prefix.strip("/"),
+                self._labels(config),
+            )
+        return files
+
+    def on_serve(
+        self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any
+    ) -> LiveReloadServer:
+        maps_dir = self.maps_dir(config)
+        if maps_dir.is_dir():
+            server.watch(str(maps_dir))
+        if self.config.custom_templates:
+            templates = self._root(config) / self.config.custom_templates
+            if templates.is_dir():
+                server.watch(str(templates))
+        return server
+
+
+def _edit_uri(source: Path, docs_dir: Path) -> str | None:
+    """The map file's path as MkDocs expects a File.edit_uri: relative to docs_dir."""
+    try:
+        return Path(os.path.relpath(source.resolve(), docs_dir.resolve())).as_posix()
+    except ValueError:
+        return None

@@ -1,0 +1,149 @@
+"""The flow diagram as DOT: one cluster per stage, one node per step, edges from `next`.
+
+Labels are plain escaped strings (the wasm build of Graphviz has no HTML-like
+labels), so nothing an author writes can change the graph's structure or be read
+as an escape sequence. Text is wrapped here because the wasm build has no font
+metrics and would otherwise guess wide lines.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+import graphviz
+
+from ..model import Journey, Playbook, Step
+from ..pages import step_anchor
+from ..text import escape, wrap
+from .emotion import FILLS, emotion_class, emotion_word
+
+FONT = "Helvetica,Arial,sans-serif"
+WRAP_WIDTH = 24
+
+
+def flow_id(journey_id: str) -> str:
+    return f"cjm-flow-{journey_id}"
+
+
+def _label(lines: list[str]) -> str:
+    """Lines joined as a DOT escString: author backslashes stay literal, `\\n` breaks lines."""
+    return graphviz.nohtml("\\n".join(line.replace("\\", "\\\\") for line in lines))
+
+
+def _plain(text: str) -> str:
+    """Markdown markers removed: labels show text, not `**syntax**`."""
+    return re.sub(r"(\*\*|__|`|~~)", "", text)
+
+
+def _node_label(step: Step, channel_name: str, labels: Mapping[str, str]) -> str:
+    lines = wrap(_plain(step.touchpoint), WRAP_WIDTH)
+    if step.touchpoint != channel_name:
+        lines += wrap(f"({_plain(channel_name)})", WRAP_WIDTH)
+    lines += wrap(_plain(step.action), WRAP_WIDTH)
+    score = f"{step.emotion}/5" if step.emotion is not None else "–"
+    feeling = f" · {_plain(step.feeling)}" if step.feeling else ""
+    lines += wrap(f"{labels['emotion']}: {score}{feeling}", WRAP_WIDTH)
+    return _label(lines)
+
+
+def _tooltip(step: Step, channel_name: str, labels: Mapping[str, str]) -> str:
+    parts = [f"{step.touchpoint} ({channel_name}): {step.action}"]
+    score = f"{step.emotion}/5 " if step.emotion is not None else ""
+    parts.append(f"{labels['emotion']}: {score}{emotion_word(step.emotion, labels)}")
+    if step.feeling:
+        parts.append(f"{labels['feeling']}: {step.feeling}")
+    if step.thought:
+        parts.append(f"{labels['thought']}: {step.thought}")
+    return graphviz.escape(_plain(". ".join(parts)))
+
+
+def flow_dot(journey: Journey, playbook: Playbook, labels: Mapping[str, str]) -> str:
+    """DOT source of a journey's flow; the same journey always gives the same text."""
+    graph_id = flow_id(journey.id)
+    dot = graphviz.Digraph(name=graph_id)
+    dot.attr(
+        "graph",
+        id=graph_id,
+        rankdir="LR",
+        bgcolor="transparent",
+        fontname=FONT,
+        fontsize="12",
+        nodesep="0.25",
+        ranksep="0.45",
+        newrank="true",
+        pad="0.1",
+        **{"class": "cjm-flow-graph"},
+    )
+    dot.attr("node", shape="box", fontname=FONT, fontsize="11", margin="0.18,0.1", penwidth="1.2")
+    dot.attr("edge", fontname=FONT, arrowsize="0.7", penwidth="1.1", **{"class": "cjm-edge"})
+
+    names = {step.id: f"s{step.index}" for step in journey.steps}
+    for stage_number, stage in enumerate(journey.stages, start=1):
+        with dot.subgraph(name=f"cluster_{stage_number}") as cluster:
+            cluster.attr(
+                id=f"{graph_id}-stage-{stage_number}",
+                label=_label(wrap(_plain(stage.name), WRAP_WIDTH * 2)),
+                style="rounded,dashed",
+                labeljust="l",
+                margin="10",
+                **{"class": f"cjm-stage cjm-stage-{stage_number % 2}"},
+            )
+            for step in journey.steps_in(stage.id):
+                channel = playbook.channel_by_id[step.channel]
+                cluster.node(
+                    names[step.id],
+                    id=f"{graph_id}-{step_anchor(step.id)}",
+                    label=_node_label(step, channel.name, labels),
+                    tooltip=_tooltip(step, channel.name, labels),
+                    href=f"#{step_anchor(step.id)}",
+                    target="_self",
+                    style="rounded,filled" if channel.online else "filled,dashed",
+                    fillcolor=FILLS[step.emotion],
+                    **{
+                        "class": f"cjm-node {emotion_class(step.emotion)} "
+                        f"cjm-{'online' if channel.online else 'offline'}"
+                    },
+                )
+    for source, target in journey.edges:
+        backwards = target.index <= source.index
+        dot.edge(
+            names[source.id],
+            names[target.id],
+            constraint="false" if backwards else "true",
+            **({"class": "cjm-edge cjm-edge-back", "style": "dashed"} if backwards else {}),
+        )
+    return dot.source
+
+
+_SVG_ROOT = re.compile(r"<svg\b[^>]*>")
+_SIZE = re.compile(r'\s(width|height)="[^"]*"')
+_TITLE = re.compile(r"<title>[^<]*</title>\n?")
+_BACKGROUND = re.compile(r'<polygon fill="(?:white|transparent)" stroke="none"[^>]*/>\n?')
+
+
+def embed_svg(svg: str, graph_id: str, title: str, description: str) -> str:
+    """Graphviz SVG made fit to sit inline in a page.
+
+    Sized by its viewBox (CSS scales it to the content width), labelled for
+    assistive technology, with Graphviz's per-node titles (DOT node names)
+    dropped so tooltips show the step, not `s3`.
+    """
+    svg = _TITLE.sub("", svg)
+    svg = _BACKGROUND.sub("", svg)
+    match = _SVG_ROOT.search(svg)
+    if match is None:
+        raise ValueError("Graphviz returned no <svg> element")
+    root = _SIZE.sub("", match.group())
+    root = root.replace(
+        "<svg",
+        f'<svg class="cjm-svg" role="img" aria-labelledby="{graph_id}-title {graph_id}-desc"'
+        ' preserveAspectRatio="xMinYMin meet"',
+        1,
+    )
+    head = (
+        f'{root}\n<title id="{graph_id}-title">{escape(title)}</title>\n'
+        f'<desc id="{graph_id}-desc">{escape(description)}</desc>'
+    )
+    body = svg[match.end() :]
+    return "\n".join(line for line in (head + body).splitlines() if line.strip())
