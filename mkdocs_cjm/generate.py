@@ -22,7 +22,7 @@ from . import text
 from .diagrams import DiagramRenderer
 from .index import CrossIndex, build_index
 from .model import Channel, Journey, Persona, Playbook, Stage, Step
-from .pages import ASSETS_DIR, STYLESHEET, Layout, PageKind, PageRef, stage_anchor, step_anchor
+from .pages import ASSETS_DIR, SCRIPT, STYLESHEET, Layout, PageKind, PageRef, stage_anchor, step_anchor
 from .render import chart, flow
 from .render.emotion import FACES, SCALE, average, emotion_class, emotion_word
 from .render.matrix import build_matrix
@@ -191,6 +191,8 @@ class SiteGenerator:
         pages += [self.channel_page(channel) for channel in playbook.channels]
         stylesheet = (resources.files("mkdocs_cjm") / "assets" / "cjm.css").read_text("utf-8")
         assets.append(GeneratedAsset(STYLESHEET, stylesheet))
+        script = (resources.files("mkdocs_cjm") / "assets" / "cjm.js").read_text("utf-8")
+        assets.append(GeneratedAsset(SCRIPT, script))
         return pages, assets
 
     def journey_page(self, journey: Journey, svg: str) -> GeneratedPage:
@@ -216,6 +218,7 @@ class SiteGenerator:
             matrix=build_matrix(journey, self.playbook),
             flow_svg=Markup(flow_svg),
             flow_file=self.options.layout.asset_link(page, flow_asset(journey.id)),
+            flow_width=flow.natural_width(svg),
             chart_svg=Markup(chart.emotion_chart(journey, self.labels, f"cjm-curve-{journey.id}")),
             step_by_id={step.id: step for step in journey.steps},
             front_matter=self.tags(

@@ -23,7 +23,7 @@ from .generate import GeneratedAsset, GeneratedPage, SiteOptions, generate_site
 from .i18n import labels_for
 from .loader import LoadOptions, load_playbook
 from .nav import add_section
-from .pages import STYLESHEET, Layout
+from .pages import SCRIPT, STYLESHEET, Layout
 from .problems import MapError, format_report
 
 log = get_plugin_logger(__name__)
@@ -57,6 +57,8 @@ class CjmPlugin(BasePlugin[CjmConfig]):
         self._pages, self._assets = [], []
         if STYLESHEET not in config.extra_css:
             config.extra_css.append(STYLESHEET)
+        if SCRIPT not in [str(script) for script in config.extra_javascript]:
+            config.extra_javascript.append(SCRIPT)
         return config
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:

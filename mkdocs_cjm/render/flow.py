@@ -118,6 +118,7 @@ def flow_dot(journey: Journey, playbook: Playbook, labels: Mapping[str, str]) ->
 
 _SVG_ROOT = re.compile(r"<svg\b[^>]*>")
 _SIZE = re.compile(r'\s(width|height)="[^"]*"')
+_VIEWBOX = re.compile(r'viewBox="[-\d.]+ [-\d.]+ ([\d.]+) [\d.]+"')
 _TITLE = re.compile(r"<title>[^<]*</title>\n?")
 _BACKGROUND = re.compile(r'<polygon fill="(?:white|transparent)" stroke="none"[^>]*/>\n?')
 
@@ -147,3 +148,9 @@ def embed_svg(svg: str, graph_id: str, title: str, description: str) -> str:
     )
     body = svg[match.end() :]
     return "\n".join(line for line in (head + body).splitlines() if line.strip())
+
+
+def natural_width(svg: str) -> int:
+    """Width in CSS pixels at which Graphviz meant the SVG to be shown (1pt = 4/3 px)."""
+    match = _VIEWBOX.search(svg)
+    return round(float(match.group(1)) * 4 / 3) if match else 0
