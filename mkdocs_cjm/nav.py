@@ -45,3 +45,22 @@ def add_section(
         {labels["channels"]: folder("channels")},
     ]
     return [*nav, {labels["playbook"]: section}]
+
+
+SECTION_ORDER = ("journeys", "personas", "channels")
+
+
+def section_titles(prefix: str, labels: Mapping[str, str]) -> dict[str, str]:
+    """Title of each generated folder, for the sections MkDocs derives from folder names."""
+    titles = {posixpath.join(prefix, name): labels[name] for name in SECTION_ORDER}
+    if prefix:
+        titles[prefix] = labels["playbook"]
+    return titles
+
+
+def section_rank(folder: str, prefix: str) -> int:
+    """Journeys, personas, channels in that order; anything else keeps its place after them."""
+    for rank, name in enumerate(SECTION_ORDER):
+        if folder == posixpath.join(prefix, name):
+            return rank
+    return len(SECTION_ORDER)

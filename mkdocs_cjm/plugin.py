@@ -7,6 +7,7 @@ become `PluginError`.
 from __future__ import annotations
 
 import os
+import posixpath
 from pathlib import Path
 from collections.abc import Mapping
 from typing import Any
@@ -16,13 +17,15 @@ from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Navigation, Section
+from mkdocs.structure.pages import Page
 
 from .config import CjmConfig
 from .diagrams import Backend, DiagramError, DiagramRenderer
 from .generate import GeneratedAsset, GeneratedPage, SiteOptions, generate_site
 from .i18n import labels_for
 from .loader import LoadOptions, load_playbook
-from .nav import add_section
+from .nav import add_section, section_rank, section_titles
 from .pages import SCRIPT, STYLESHEET, Layout
 from .problems import MapError, format_report
 
@@ -35,6 +38,7 @@ class CjmPlugin(BasePlugin[CjmConfig]):
     def __init__(self) -> None:
         self._renderer: DiagramRenderer | None = None
         self._renderer_key: tuple[Backend, Path] | None = None
+        self._auto_nav = True
         self._pages: list[GeneratedPage] = []
         self._assets: list[GeneratedAsset] = []
 
@@ -126,6 +130,7 @@ class CjmPlugin(BasePlugin[CjmConfig]):
             if existing is not None:
                 files.remove(existing)
             files.append(File.generated(config, asset.path, content=asset.content))
+        self._auto_nav = config.nav is None
         if self.config.nav and config.nav is not None:
             config.nav = add_section(
                 config.nav,
@@ -134,6 +139,37 @@ class CjmPlugin(BasePlugin[CjmConfig]):
                 self._labels(config),
             )
         return files
+
+    def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
+        if not self._auto_nav:
+            return nav
+        # MkDocs names auto-nav sections after folders ("Playbook", "Journeys"):
+        # give them the site language's labels and a reading order instead.
+        prefix = self.config.prefix.strip("/")
+        titles = section_titles(prefix, self._labels(config))
+
+        def folder_of(section: Section) -> str | None:
+            for child in section.children:
+                if isinstance(child, Page) and child.file.src_uri.endswith("index.md"):
+                    return posixpath.dirname(child.file.src_uri)
+            return None
+
+        def visit(items: list[Any]) -> None:
+            for item in items:
+                if isinstance(item, Section):
+                    folder = folder_of(item)
+                    if folder in titles:
+                        item.title = titles[folder]
+                    if folder == prefix:
+                        item.children.sort(
+                            key=lambda child: section_rank(folder_of(child) or "", prefix)
+                            if isinstance(child, Section)
+                            else -1
+                        )
+                    visit(item.children)
+
+        visit(nav.items)
+        return nav
 
     def on_serve(
         self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any

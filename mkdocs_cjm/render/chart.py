@@ -71,8 +71,10 @@ def emotion_chart(journey: Journey, labels: Mapping[str, str], chart_id: str) ->
             f'<rect class="cjm-band cjm-band-{number % 2}" x="{x}" y="{TOP - 28}" '
             f'width="{band_width}" height="{PLOT_HEIGHT + 28 + 8}"/>'
         )
+        # Narrow bands truncate the name; the full name stays in the label's tooltip.
         parts.append(
             f'<text class="cjm-band-label" x="{x + 6}" y="{TOP - 12}">'
+            f"<title>{escape(band.stage_name)}</title>"
             f"{escape(_fit(band.stage_name, band_width - 10))}</text>"
         )
     for score in range(EMOTION_MIN, EMOTION_MAX + 1):
