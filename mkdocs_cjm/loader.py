@@ -2,7 +2,9 @@
 
 Reading is in three passes so one run reports everything: each file is parsed
 (`yamlsafe`), checked against the format (`schema`), then references between
-files are resolved. A file with errors is still checked as far as it can be.
+files are resolved. A file with errors is still checked as far as it can be,
+and an id that is declared but broken still counts as declared, so one mistake
+is reported once rather than again at every place that refers to it.
 """
 
 from __future__ import annotations
@@ -19,7 +21,12 @@ from .problems import MapError, Problem, Severity, did_you_mean
 from .yamlsafe import DEFAULT_MAX_FILE_BYTES, YNode, read_yaml
 
 YAML_SUFFIXES = (".yml", ".yaml")
-_ID = re.compile(schema.ID_PATTERN)
+_ID = re.compile(schema.ID_CHARACTERS)
+_NOT_AN_ID = "is not a valid id: use only lowercase letters, digits and '-'"
+
+
+def is_id(text: str) -> bool:
+    return _ID.fullmatch(text) is not None
 
 
 @dataclass(frozen=True)
@@ -55,6 +62,11 @@ def suggest_id(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
+def _id_suggestion(text: str) -> str | None:
+    suggestion = suggest_id(text)
+    return f"did you mean '{suggestion}'?" if suggestion else None
+
+
 def _found(node: YNode) -> str:
     value = node.value
     if isinstance(value, dict):
@@ -69,6 +81,11 @@ def _found(node: YNode) -> str:
         return f"the number {node.text}"
     shown = value if len(value) <= 60 else value[:57] + "..."
     return f"the text {shown!r}"
+
+
+# YAML 1.1 reads these words as booleans; where text is expected they are text,
+# as yaml-language-server (YAML 1.2) also reads them.
+_BOOLEAN_WORDS = {"yes", "no", "on", "off", "y", "n"}
 
 
 @dataclass
@@ -100,10 +117,6 @@ class _FileCheck:
             if path in self.positions:
                 return self.positions[path]
             path = re.sub(r"(\.[^.\[\]]+|\[\d+\])$", "", path)
-            if path in self.positions:
-                return self.positions[path]
-            if "." not in path and "[" not in path:
-                break
         return self.positions.get("", (1, 1))
 
     @property
@@ -117,36 +130,45 @@ class _FileCheck:
         value = node.value
         match kind:
             case schema.Text():
+                if isinstance(value, bool) and node.text.lower() in _BOOLEAN_WORDS:
+                    value = node.text
                 if isinstance(value, str):
                     return value.rstrip() if kind.block else value.strip()
                 hint = "put it in quotes" if isinstance(value, int | float) else None
                 self.add(path, f"expected {expected}, found {_found(node)}", hint)
             case schema.Id():
-                if isinstance(value, str) and _ID.match(value):
+                if isinstance(value, int) and not isinstance(value, bool) and is_id(node.text):
+                    return node.text
+                if isinstance(value, str) and is_id(value):
                     return value
                 if isinstance(value, str):
-                    self.add(
-                        path,
-                        f"{value!r} is not a valid id: use only lowercase letters, digits and '-'",
-                        f"did you mean '{suggest_id(value)}'?" if suggest_id(value) else None,
-                    )
+                    self.add(path, f"{value!r} {_NOT_AN_ID}", _id_suggestion(value))
                 else:
                     self.add(path, f"expected {expected}, found {_found(node)}")
             case schema.Scalar():
-                if isinstance(value, str | int | float) and value is not None:
+                if isinstance(value, str | int | float):
                     return node.text.strip()
                 self.add(path, f"expected {expected}, found {_found(node)}")
             case schema.Boolean():
                 if isinstance(value, bool):
                     return value
-                self.add(path, f"expected {expected}, found {_found(node)}")
+                hint = (
+                    "remove the quotes"
+                    if isinstance(value, str) and value.strip().lower() in {"true", "false"}
+                    else None
+                )
+                self.add(path, f"expected {expected}, found {_found(node)}", hint)
             case schema.Integer(minimum, maximum):
                 if isinstance(value, int) and not isinstance(value, bool):
                     if minimum <= value <= maximum:
                         return value
-                    self.add(path, f"{value} is outside {minimum}..{maximum}; expected {expected}")
+                    self.add(path, f"{node.text} is outside {minimum}..{maximum}; expected {expected}")
                 else:
-                    hint = "remove the quotes" if isinstance(value, str) and value.strip().isdigit() else None
+                    hint = (
+                        "remove the quotes"
+                        if isinstance(value, str) and value.strip().isdigit()
+                        else None
+                    )
                     self.add(path, f"expected {expected}, found {_found(node)}", hint)
             case schema.Choice(values):
                 if isinstance(value, str) and value in values:
@@ -154,18 +176,18 @@ class _FileCheck:
                 self.add(
                     path,
                     f"expected {expected}, found {_found(node)}",
-                    did_you_mean(str(value), values) if isinstance(value, str) else None,
+                    did_you_mean(value.lower(), values) if isinstance(value, str) else None,
                 )
             case schema.ListOf(item, min_items):
                 if not isinstance(value, list):
-                    self.add(path, f"expected {expected}, found {_found(node)}",
-                             "write one item per line, each starting with '- '")
+                    hint = "write one item per line, each starting with '- '"
+                    self.add(path, f"expected {expected}, found {_found(node)}", hint)
                     return None
                 if len(value) < min_items:
-                    self.add(path, f"expected at least {min_items} item(s), found an empty list")
+                    noun = "item" if min_items == 1 else "items"
+                    self.add(path, f"expected at least {min_items} {noun}, found an empty list")
                     return None
-                items = [self.check(item, child, f"{path}[{i}]") for i, child in enumerate(value)]
-                return items
+                return [self.check(item, child, f"{path}[{i}]") for i, child in enumerate(value)]
             case schema.MapOf(value_kind, key_kind):
                 if not isinstance(value, dict):
                     self.add(path, f"expected {expected}, found {_found(node)}")
@@ -173,52 +195,77 @@ class _FileCheck:
                 result = {}
                 for key, child in value.items():
                     child_path = f"{path}.{key}" if path else key
-                    self.positions[child_path] = (child.line, child.column)
-                    if isinstance(key_kind, schema.Id) and not _ID.match(key):
-                        suggestion = suggest_id(key)
-                        self.add(
-                            child_path,
-                            f"{key!r} is not a valid id: use only lowercase letters, digits and '-'",
-                            f"did you mean '{suggestion}'?" if suggestion else None,
-                        )
+                    self.positions[child_path] = node.key_positions[key]
+                    if isinstance(key_kind, schema.Id) and not is_id(key):
+                        self.add(child_path, f"{key!r} {_NOT_AN_ID}", _id_suggestion(key))
                     result[key] = self.check(value_kind, child, child_path)
                 return result
-            case schema.Record(name, fields):
-                if not isinstance(value, dict):
-                    self.add(path, f"expected {expected} describing a {name}, found {_found(node)}")
-                    return None
-                result = {}
-                prefix = f"{path}." if path else ""
-                for key, child in value.items():
-                    key_at = node.key_positions[key]
-                    if key not in fields:
-                        self.add(
-                            prefix + key,
-                            f"unknown key '{key}' in a {name}",
-                            did_you_mean(key, fields)
-                            or f"expected one of: {', '.join(fields)}",
-                            at=key_at,
-                            severity=Severity.ERROR if self.strict else Severity.WARNING,
-                        )
-                        continue
-                    self.positions[prefix + key] = (child.line, child.column)
-                    if child.value is None and not fields[key].required:
-                        continue  # `key:` with nothing after it means "not given"
-                    result[key] = self.check(fields[key].kind, child, prefix + key)
-                for key in kind.required:
-                    if key not in value:
-                        self.add(
-                            prefix + key,
-                            f"missing required key '{key}' in a {name}",
-                            f"add '{key}:' ({schema.describe(fields[key].kind)})",
-                            at=(node.line, node.column),
-                        )
-                    elif value[key].value is None:
-                        self.add(prefix + key, f"'{key}' is required but empty")
-                    elif isinstance(result.get(key), str) and not result[key]:
-                        self.add(prefix + key, f"'{key}' is required but empty")
-                return result
+            case schema.Record():
+                return self._record(kind, node, path)
         return None
+
+    def _record(self, kind: schema.Record, node: YNode, path: str) -> dict[str, Any] | None:
+        name, fields, value = kind.name, kind.fields, node.value
+        if not isinstance(value, dict):
+            self.add(path, f"expected a mapping (key: value) describing a {name}, found {_found(node)}")
+            return None
+        result = {}
+        prefix = f"{path}." if path else ""
+        for key, child in value.items():
+            if key not in fields:
+                self.add(
+                    prefix + key,
+                    f"unknown key '{key}' in a {name}",
+                    did_you_mean(key, fields) or f"expected one of: {', '.join(fields)}",
+                    at=node.key_positions[key],
+                    severity=Severity.ERROR if self.strict else Severity.WARNING,
+                )
+                continue
+            self.positions[prefix + key] = (child.line, child.column)
+            if child.value is None and not fields[key].required:
+                continue  # `key:` with nothing after it means "not given"
+            result[key] = self.check(fields[key].kind, child, prefix + key)
+        for key in kind.required:
+            spec = fields[key]
+            if key not in value:
+                self.add(
+                    prefix + key,
+                    f"missing required key '{key}' in a {name}",
+                    f"add '{key}:' with {spec.expected}",
+                    at=(node.line, node.column),
+                )
+            elif value[key].value is None or result.get(key) == "":
+                self.add(prefix + key, f"'{key}' is empty; expected {spec.expected}")
+        for group in kind.one_of:
+            given = [key for key in group if value.get(key) and value[key].value is not None]
+            if not given:
+                alternatives = ", or ".join(f"'{key}:' with {fields[key].expected}" for key in group)
+                self.add(
+                    prefix + group[0],
+                    f"missing required key '{group[0]}' in a {name}",
+                    f"add {alternatives}",
+                    at=(node.line, node.column),
+                )
+            elif len(given) > 1:
+                self.add(
+                    prefix + given[1],
+                    f"both {' and '.join(repr(key) for key in given)} are given; "
+                    f"expected only one of them",
+                    f"keep '{given[-1]}' alone",
+                )
+        return result
+
+
+@dataclass
+class _Channels:
+    """What journeys may name as a channel."""
+
+    by_id: dict[str, Channel] = field(default_factory=dict)
+    # Declared ids, including channels with errors of their own (reported in channels.yml).
+    declared: set[str] = field(default_factory=set)
+    file: str | None = None
+    # channels.yml could not be read as a mapping: no reference to it can be judged.
+    unreadable: bool = False
 
 
 class _Loader:
@@ -245,16 +292,30 @@ class _Loader:
             stem = path.stem
             if stem in found:
                 self.problems.append(
-                    Problem(self.display(path), 0, 0, "", f"id '{stem}' is also defined by "
-                            f"{self.display(found[stem])}", suggestion="keep only one of the two files")
+                    Problem(
+                        self.display(path),
+                        0,
+                        0,
+                        "",
+                        f"the id '{stem}' is also defined by {self.display(found[stem])}",
+                        suggestion="keep only one of the two files",
+                    )
                 )
                 continue
-            if not _ID.match(stem):
+            if not is_id(stem):
+                suggestion = suggest_id(stem)
                 self.problems.append(
-                    Problem(self.display(path), 0, 0, "(file name)",
-                            f"'{stem}' is not a valid id: file names are ids and use only "
-                            "lowercase letters, digits and '-'",
-                            suggestion=f"rename the file to '{suggest_id(stem)}{path.suffix}'")
+                    Problem(
+                        self.display(path),
+                        0,
+                        0,
+                        "",
+                        f"the file name '{stem}' is not a valid id: file names are ids and use "
+                        "only lowercase letters, digits and '-'",
+                        suggestion=f"rename the file to '{suggestion}{path.suffix}'"
+                        if suggestion
+                        else None,
+                    )
                 )
                 continue
             found[stem] = path
@@ -268,49 +329,68 @@ class _Loader:
             return None, check
         check.positions[""] = (tree.line, tree.column)
         if tree.value is None:
-            check.add("", f"the file is empty; expected {schema.describe(kind)}")
+            what = f"describing a {kind.name}" if isinstance(kind, schema.Record) else "of channels"
+            check.add("", f"the file is empty; expected a mapping (key: value) {what}")
             return None, check
         return check.check(kind, tree, ""), check
 
     def load(self) -> LoadResult:
         if not self.maps_dir.is_dir():
             self.problems.append(
-                Problem(self.display(self.maps_dir), 0, 0, "", "the maps folder does not exist",
-                        suggestion="create it, or set the plugin option maps_dir")
+                Problem(
+                    self.display(self.maps_dir),
+                    0,
+                    0,
+                    "",
+                    "the maps folder does not exist",
+                    suggestion="create it, or set the plugin option maps_dir",
+                )
             )
             return LoadResult(None, self.problems)
 
-        channels, channels_check = self.load_channels()
+        channels = self.load_channels()
         personas = self.load_personas()
-        journeys = [
-            journey
-            for journey_id, path in self.files(self.maps_dir / "journeys").items()
-            if (journey := self.load_journey(journey_id, path, channels, channels_check, personas))
-        ]
+        journeys = []
+        for journey_id, path in self.files(self.maps_dir / "journeys").items():
+            raw, check = self.read(path, schema.JOURNEY_FILE)
+            if raw is not None:
+                builder = _JourneyBuilder(journey_id, raw, check, channels, personas)
+                if journey := builder.build():
+                    journeys.append(journey)
+            self.problems.extend(check.problems)
         playbook = Playbook(
-            channels=tuple(sorted(channels.values(), key=lambda c: c.id)),
+            channels=tuple(sorted(channels.by_id.values(), key=lambda c: c.id)),
             personas=tuple(sorted(personas.values(), key=lambda p: p.id)),
             journeys=tuple(sorted(journeys, key=lambda j: j.id)),
         )
         return LoadResult(playbook, sorted(self.problems, key=lambda p: p.sort_key))
 
-    def load_channels(self) -> tuple[dict[str, Channel], _FileCheck | None]:
+    def load_channels(self) -> _Channels:
         candidates = [self.maps_dir / f"channels{suffix}" for suffix in YAML_SUFFIXES]
         existing = [path for path in candidates if path.is_file()]
         if not existing:
-            return {}, None
+            return _Channels()
         if len(existing) > 1:
             self.problems.append(
-                Problem(self.display(existing[1]), 0, 0, "", "both channels.yml and channels.yaml exist",
-                        suggestion="keep only one channel registry")
+                Problem(
+                    self.display(existing[1]),
+                    0,
+                    0,
+                    "",
+                    f"both {existing[0].name} and {existing[1].name} exist",
+                    suggestion="keep only one channel registry",
+                )
             )
         data, check = self.read(existing[0], schema.CHANNELS_FILE)
         self.problems.extend(check.problems)
-        channels = {}
+        channels = _Channels(file=check.display, unreadable=data is None)
         for channel_id, raw in (data or {}).items():
-            if not raw or not raw.get("name") or raw.get("type") is None or not _ID.match(channel_id):
+            if not is_id(channel_id):
                 continue
-            channels[channel_id] = Channel(
+            channels.declared.add(channel_id)
+            if not raw or not raw.get("name") or raw.get("type") is None:
+                continue
+            channels.by_id[channel_id] = Channel(
                 id=channel_id,
                 name=raw["name"],
                 type=ChannelType(raw["type"]),
@@ -318,7 +398,7 @@ class _Loader:
                 description=raw.get("description"),
                 source=Source(check.display, check.positions[channel_id][0]),
             )
-        return channels, check
+        return channels
 
     def load_personas(self) -> dict[str, Persona]:
         personas = {}
@@ -345,25 +425,13 @@ class _Loader:
             )
         return personas
 
-    def load_journey(
-        self,
-        journey_id: str,
-        path: Path,
-        channels: dict[str, Channel],
-        channels_check: _FileCheck | None,
-        personas: dict[str, Persona],
-    ) -> Journey | None:
-        raw, check = self.read(path, schema.JOURNEY_FILE)
-        try:
-            if raw is None:
-                return None
-            return _JourneyBuilder(journey_id, raw, check, channels, channels_check, personas).build()
-        finally:
-            self.problems.extend(check.problems)
-
 
 def _texts(values: list[Any] | None) -> tuple[str, ...]:
     return tuple(value for value in values or () if value)
+
+
+def _listing(names: list[str]) -> str:
+    return ", ".join(names[:12]) + (", ..." if len(names) > 12 else "")
 
 
 class _JourneyBuilder:
@@ -374,57 +442,47 @@ class _JourneyBuilder:
         journey_id: str,
         raw: dict[str, Any],
         check: _FileCheck,
-        channels: dict[str, Channel],
-        channels_check: _FileCheck | None,
+        channels: _Channels,
         personas: dict[str, Persona],
     ) -> None:
         self.id = journey_id
         self.raw = raw
         self.check = check
         self.channels = channels
-        self.channels_check = channels_check
         self.personas = personas
 
     def reference(
-        self, path: str, value: str, known: dict[str, Any] | list[str], what: str, where: str
+        self,
+        path: str,
+        value: str,
+        known: set[str] | dict[str, Any] | list[str],
+        what: str,
+        where: str,
+        otherwise: str | None = None,
     ) -> bool:
+        """Whether `value` names something known; if not, say so with the nearest name."""
         if value in known:
             return True
         names = sorted(known)
-        listing = ", ".join(names[:12]) + (", ..." if len(names) > 12 else "")
-        expected = f"expected {where}" + (f" ({listing})" if names else "")
-        self.check.add(path, f"unknown {what} '{value}'; {expected}", did_you_mean(value, names))
+        expected = f"expected {where}" + (f" ({_listing(names)})" if names else "")
+        self.check.add(
+            path, f"unknown {what} '{value}'; {expected}", did_you_mean(value, names) or otherwise
+        )
         return False
 
     def build(self) -> Journey | None:
         raw, check = self.raw, self.check
         persona_ids = self.persona_ids()
-        stages = self.stages()
-        stage_ids = [stage.id for stage in stages]
+        stage_ids, stages = self.stages()
         steps_raw = raw.get("steps") or []
-        step_ids: dict[str, int] = {}
-        for index, step in enumerate(steps_raw):
-            if not isinstance(step, dict):
-                continue
-            step_id = step.get("id") or f"step-{index + 1}"
-            if step_id in step_ids:
-                first = step_ids[step_id]
-                check.add(
-                    f"steps[{index}].id",
-                    f"duplicate step id '{step_id}' (also steps[{first}])"
-                    + ("" if step.get("id") else "; steps without an id are named step-<n>"),
-                    "give each step a unique id",
-                )
-            else:
-                step_ids[step_id] = index
+        step_ids = self.step_ids(steps_raw)
         steps = []
         for index, step in enumerate(steps_raw):
-            if not isinstance(step, dict):
-                continue
-            built = self.step(index, step, steps_raw, stage_ids, list(step_ids))
-            if built is not None:
-                steps.append(built)
-        if check.failed or raw.get("title") is None:
+            if isinstance(step, dict):
+                built = self.step(index, step, steps_raw, stage_ids, step_ids)
+                if built is not None:
+                    steps.append(built)
+        if check.failed or not raw.get("title"):
             return None
         return Journey(
             id=self.id,
@@ -439,37 +497,49 @@ class _JourneyBuilder:
 
     def persona_ids(self) -> tuple[str, ...]:
         raw = self.raw
-        if raw.get("persona") and raw.get("personas"):
-            self.check.add(
-                "personas",
-                "both 'persona' and 'personas' are given",
-                "use 'personas: [a, b]' alone for several personas",
+        given = [("persona", raw["persona"])] if raw.get("persona") else []
+        given += [
+            (f"personas[{index}]", persona_id)
+            for index, persona_id in enumerate(raw.get("personas") or [])
+            if persona_id
+        ]
+        ids = [
+            persona_id
+            for path, persona_id in given
+            if self.reference(
+                path,
+                persona_id,
+                self.personas,
+                "persona",
+                "a persona id (a file name in personas/)",
+                f"create personas/{persona_id}.yml, or fix the id",
             )
-        ids: list[str] = []
-        if raw.get("persona"):
-            if self.reference("persona", raw["persona"], self.personas, "persona", "a file in personas/"):
-                ids.append(raw["persona"])
-        for index, persona_id in enumerate(raw.get("personas") or []):
-            if persona_id and self.reference(
-                f"personas[{index}]", persona_id, self.personas, "persona", "a file in personas/"
-            ):
-                ids.append(persona_id)
+        ]
         return tuple(dict.fromkeys(ids))
 
-    def stages(self) -> list[Stage]:
+    def stages(self) -> tuple[set[str] | None, list[Stage]]:
+        """Declared stage ids (None when some are unreadable) and the complete stages."""
+        stages_raw = self.raw.get("stages")
+        declared: set[str] | None = set() if stages_raw is not None else None
         stages: list[Stage] = []
         seen: dict[str, int] = {}
-        for index, raw in enumerate(self.raw.get("stages") or []):
-            if not raw or not raw.get("id") or not raw.get("name"):
+        for index, raw in enumerate(stages_raw or []):
+            stage_id = raw.get("id") if isinstance(raw, dict) else None
+            if stage_id is None:
+                declared = None  # a stage without a readable id: references cannot be judged
                 continue
-            if raw["id"] in seen:
+            if declared is not None:
+                declared.add(stage_id)
+            if stage_id in seen:
                 self.check.add(
                     f"stages[{index}].id",
-                    f"duplicate stage id '{raw['id']}' (also stages[{seen[raw['id']]}])",
+                    f"duplicate stage id '{stage_id}' (also stages[{seen[stage_id]}])",
                     "give each stage a unique id",
                 )
                 continue
-            seen[raw["id"]] = index
+            seen[stage_id] = index
+            if not raw.get("name"):
+                continue
             kpis = tuple(
                 Kpi(
                     name=kpi["name"],
@@ -482,47 +552,82 @@ class _JourneyBuilder:
             )
             stages.append(
                 Stage(
-                    id=raw["id"],
+                    id=stage_id,
                     name=raw["name"],
                     description=raw.get("description"),
                     goals=_texts(raw.get("goals")),
                     kpis=kpis,
                 )
             )
-        return stages
+        return declared, stages
+
+    def step_ids(self, steps_raw: list[Any]) -> dict[str, int] | None:
+        """Step ids (explicit or step-<n>) by index; None when some id is unreadable."""
+        step_ids: dict[str, int] = {}
+        complete = True
+        for index, step in enumerate(steps_raw):
+            if not isinstance(step, dict):
+                continue
+            if "id" in step and step["id"] is None:
+                complete = False  # written, but not a valid id (already reported)
+                continue
+            step_id = step.get("id") or f"step-{index + 1}"
+            if step_id in step_ids:
+                first = step_ids[step_id]
+                self.check.add(
+                    f"steps[{index}].id" if step.get("id") else f"steps[{index}]",
+                    f"duplicate step id '{step_id}' (also steps[{first}])"
+                    + ("" if step.get("id") else ": a step without an id is step-<n>"),
+                    "give each step a unique id",
+                )
+            else:
+                step_ids[step_id] = index
+        return step_ids if complete else None
 
     def step(
         self,
         index: int,
         raw: dict[str, Any],
         steps_raw: list[Any],
-        stage_ids: list[str],
-        step_ids: list[str],
+        stage_ids: set[str] | None,
+        step_ids: dict[str, int] | None,
     ) -> Step | None:
         path = f"steps[{index}]"
         ok = True
-        if raw.get("stage"):
-            ok &= self.reference(f"{path}.stage", raw["stage"], stage_ids, "stage",
-                                 "a stage id of this journey")
+        if raw.get("stage") and stage_ids is not None:
+            ok &= self.reference(
+                f"{path}.stage", raw["stage"], stage_ids, "stage", "a stage id of this journey"
+            )
         channel = None
-        if raw.get("channel"):
-            if self.channels_check is None:
+        channel_id = raw.get("channel")
+        if channel_id:
+            if self.channels.file is None:
                 self.check.add(
                     f"{path}.channel",
-                    f"unknown channel '{raw['channel']}': there is no channels.yml",
+                    f"unknown channel '{channel_id}': there is no channels.yml",
                     "create channels.yml in the maps folder and describe each channel there",
                 )
                 ok = False
-            elif self.reference(f"{path}.channel", raw["channel"], self.channels, "channel",
-                                "a channel id from channels.yml"):
-                channel = self.channels[raw["channel"]]
+            elif not self.channels.unreadable and self.reference(
+                f"{path}.channel",
+                channel_id,
+                self.channels.declared,
+                "channel",
+                f"a channel id from {Path(self.channels.file).name}",
+            ):
+                channel = self.channels.by_id.get(channel_id)
         for target_index, target in enumerate(raw.get("next") or []):
-            if target:
-                ok &= self.reference(f"{path}.next[{target_index}]", target, step_ids, "step",
-                                     "a step id of this journey")
+            if target and step_ids is not None:
+                ok &= self.reference(
+                    f"{path}.next[{target_index}]",
+                    target,
+                    step_ids,
+                    "step",
+                    "a step id of this journey",
+                )
         if not ok or channel is None or not raw.get("stage") or not raw.get("action"):
             return None
-        if "next" in raw and raw["next"] is not None:
+        if raw.get("next") is not None:
             next_ids = tuple(dict.fromkeys(target for target in raw["next"] if target))
         elif index + 1 < len(steps_raw) and isinstance(steps_raw[index + 1], dict):
             next_ids = (steps_raw[index + 1].get("id") or f"step-{index + 2}",)
@@ -558,5 +663,3 @@ def load_playbook(
     """
     loader = _Loader(maps_dir, display_root or maps_dir.parent, options or LoadOptions())
     return loader.load()
-
-

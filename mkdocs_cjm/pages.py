@@ -61,6 +61,8 @@ class Layout:
     def url_of_src(self, src_uri: str) -> str:
         folder, name = posixpath.split(src_uri)
         stem = name.rsplit(".", 1)[0]
+        if not self.use_directory_urls:
+            return posixpath.join(folder, f"{stem}.html")
         if stem in ("index", "README"):
             return f"{folder}/" if folder else ""
         if self.use_directory_urls:

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 ID_PATTERN = r"^[a-z0-9-]+$"
+# The same rule for Python's re.fullmatch (`$` there also matches before a final newline).
+ID_CHARACTERS = r"[a-z0-9-]+"
 SCHEMA_BASE_URI = "https://mkdocs-cjm.invalid/schema/v1/"
 
 
@@ -23,7 +25,7 @@ class Text:
 
 @dataclass(frozen=True)
 class Id:
-    """A lowercase id: letters, digits and `-`."""
+    """A lowercase id: letters, digits and `-`. A plain number such as `2024` is one too."""
 
 
 @dataclass(frozen=True)
@@ -66,12 +68,21 @@ class Field:
     kind: Kind
     required: bool = False
     description: str = ""
+    # What messages say is expected, when that says more than the kind ("a channel id
+    # from channels.yml" rather than "an id").
+    expects: str = ""
+
+    @property
+    def expected(self) -> str:
+        return self.expects or describe(self.kind)
 
 
 @dataclass(frozen=True)
 class Record:
     name: str
     fields: dict[str, Field]
+    # Groups of keys of which exactly one must be given (`persona` or `personas`).
+    one_of: tuple[tuple[str, ...], ...] = ()
 
     @property
     def required(self) -> tuple[str, ...]:
@@ -131,8 +142,10 @@ STEP = Record(
     "step",
     {
         "id": Field(Id(), description="Default step-<n> (1-based)."),
-        "stage": Field(Id(), True, "A stage id of this journey."),
-        "channel": Field(Id(), True, "A channel id from channels.yml."),
+        "stage": Field(Id(), True, "A stage id of this journey.", "a stage id of this journey"),
+        "channel": Field(
+            Id(), True, "A channel id from channels.yml.", "a channel id from channels.yml"
+        ),
         "touchpoint": Field(Text(markdown=False), description="Default: the channel's name."),
         "action": Field(Text(), True),
         "services": Field(TEXT_LIST),
@@ -150,13 +163,22 @@ JOURNEY_FILE = Record(
     "journey",
     {
         "title": Field(Text(markdown=False), True),
-        "persona": Field(Id(), description="A persona id."),
-        "personas": Field(ListOf(Id()), description="Persona ids, instead of `persona`."),
+        "persona": Field(
+            Id(),
+            description="The persona this journey follows: a file name in personas/, no suffix.",
+            expects="a persona id (a file name in personas/)",
+        ),
+        "personas": Field(
+            ListOf(Id(), min_items=1),
+            description="Several persona ids, instead of `persona`.",
+            expects="a list of persona ids",
+        ),
         "owner": Field(Text(markdown=False)),
         "summary": Field(Text(block=True), description="Markdown."),
         "stages": Field(ListOf(STAGE, min_items=1), True),
         "steps": Field(ListOf(STEP, min_items=1), True),
     },
+    one_of=(("persona", "personas"),),
 )
 
 FILE_KINDS: dict[str, Kind] = {
@@ -172,7 +194,7 @@ def describe(kind: Kind) -> str:
         case Text():
             return "text"
         case Id():
-            return "an id (lowercase letters, digits and '-')"
+            return "an id of lowercase letters, digits and '-'"
         case Scalar():
             return "a single value (text or number)"
         case Boolean():
@@ -181,6 +203,12 @@ def describe(kind: Kind) -> str:
             return f"a whole number from {minimum} to {maximum}"
         case Choice(values):
             return " or ".join(values)
+        case ListOf(Record(name)):
+            return f"a list of {name}s"
+        case ListOf(Text()):
+            return "a list of texts"
+        case ListOf(Id()):
+            return "a list of ids"
         case ListOf():
             return "a list"
         case MapOf() | Record():
@@ -189,11 +217,15 @@ def describe(kind: Kind) -> str:
 
 
 def json_schema(file_kind: str) -> dict[str, Any]:
-    """JSON Schema (draft 2020-12) of one file kind, for editors and yaml-language-server."""
+    """JSON Schema of one file kind, for editors and yaml-language-server.
+
+    Draft-07, the newest draft every yaml-language-server version supports; the
+    keywords used mean the same in later drafts.
+    """
     schema = _to_json(FILE_KINDS[file_kind])
     return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": f"{SCHEMA_BASE_URI}{file_kind}.json",
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "$id": f"{SCHEMA_BASE_URI}{file_kind}.schema.json",
         "title": f"mkdocs-cjm {file_kind} file (journey format v1)",
         **schema,
     }
@@ -204,7 +236,8 @@ def _to_json(kind: Kind) -> dict[str, Any]:
         case Text():
             return {"type": "string"}
         case Id():
-            return {"type": "string", "pattern": ID_PATTERN}
+            # `pattern` applies to strings only; a plain number is an id as written.
+            return {"type": ["string", "integer"], "pattern": ID_PATTERN}
         case Scalar():
             return {"type": ["string", "number", "boolean"]}
         case Boolean():
@@ -227,6 +260,10 @@ def _to_json(kind: Kind) -> dict[str, Any]:
             properties = {}
             for name, spec in fields.items():
                 prop = _to_json(spec.kind)
+                if spec.required and isinstance(spec.kind, Text):
+                    prop["pattern"] = r"\S"  # the loader strips text: blank is empty
+                elif not spec.required:
+                    prop = _nullable(prop)  # `key:` with nothing after it means "not given"
                 if spec.description:
                     prop["description"] = spec.description
                 properties[name] = prop
@@ -237,5 +274,17 @@ def _to_json(kind: Kind) -> dict[str, Any]:
             }
             if kind.required:
                 record["required"] = list(kind.required)
+            if kind.one_of:
+                record["allOf"] = [
+                    {"oneOf": [{"required": [key]} for key in group]} for group in kind.one_of
+                ]
             return record
     raise AssertionError(kind)
+
+
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    types = schema["type"]
+    schema = {**schema, "type": [*(types if isinstance(types, list) else [types]), "null"]}
+    if "enum" in schema:
+        schema["enum"] = [*schema["enum"], None]
+    return schema

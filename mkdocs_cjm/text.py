@@ -1,12 +1,16 @@
 """Author text -> safe HTML or Markdown.
 
 Every string from a map is untrusted. Plain fields are escaped; Markdown fields
-are rendered by markdown-it with raw HTML off (escaped) and unsafe link schemes
-dropped, unless the site says its maps are trusted (`allow_html`).
+are rendered by markdown-it with raw HTML off (escaped) and links kept only for
+schemes that cannot run code, unless the site says its maps are trusted
+(`allow_html`).
 
 The output is embedded in generated Markdown pages, so it must also be inert to
 whatever runs on Markdown before HTML: Jinja-based plugins (`{{ }}`), snippet
-includes (`--8<--`), and blank lines that would end a raw HTML block.
+includes (`--8<--`), fences (backticks, tildes) that Python-Markdown's
+preprocessors find even inside raw HTML, and blank lines that would end a raw
+HTML block. Escaped plain text is therefore kept on one line, and those
+characters become numeric references, which read the same once parsed.
 """
 
 from __future__ import annotations
@@ -18,7 +22,15 @@ from functools import lru_cache
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-_BRACES = str.maketrans({"{": "&#123;", "}": "&#125;"})
+# Characters that mean something to a Markdown preprocessor or a Jinja pass over
+# the page; as references they still read the same in text and in attributes.
+_INERT = {"{": "&#123;", "}": "&#125;", "`": "&#96;", "~": "&#126;"}
+_BRACES = str.maketrans(_INERT)
+# Plain text also loses its line breaks, so nothing it holds starts a line.
+_PLAIN = str.maketrans({**_INERT, "\n": "&#10;", "\r": "&#13;"})
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):", re.IGNORECASE)
+SAFE_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
+_TAG = re.compile(r"<[^>]*>")
 _PRE = re.compile(r"<pre\b.*?</pre>", re.DOTALL)
 _BLANK_LINES = re.compile(r"\n\s*\n")
 _MARKDOWN_SPECIAL = re.compile(r"[\\`*_{}\[\]()#+\-.!|~=^$:@%]")
@@ -26,12 +38,32 @@ _MARKDOWN_SPECIAL = re.compile(r"[\\`*_{}\[\]()#+\-.!|~=^$:@%]")
 
 def escape(text: str) -> Markup:
     """Text as HTML that reads literally everywhere, attributes included."""
-    return Markup(html.escape(text, quote=True).translate(_BRACES))
+    return Markup(html.escape(text, quote=True).translate(_PLAIN))
+
+
+def html_text(text: str) -> str:
+    """One line of text for places that MkDocs and Material print as HTML unescaped.
+
+    Page titles (front matter `title`) and tag names are such places: `<`, `>`
+    and `&` must arrive as references to show literally, and nothing else is
+    escaped so that ordinary names stay the same tags as in hand-written pages.
+    """
+    return html.escape(" ".join(text.split()), quote=False).translate(_BRACES)
+
+
+class _SafeLinks(MarkdownIt):
+    def validateLink(self, url: str) -> bool:
+        # A whitelist, not markdown-it's blacklist: it lets `data:image/...` through,
+        # and any scheme it has not heard of could run code in some browser.
+        scheme = _SCHEME.match(url.strip())
+        return scheme is None or scheme.group(1).lower() in SAFE_SCHEMES
 
 
 @lru_cache(maxsize=2)
 def _parser(allow_html: bool) -> MarkdownIt:
-    return MarkdownIt("commonmark", {"html": allow_html}).enable(["strikethrough", "table"])
+    options = {"html": allow_html}
+    parser = MarkdownIt("commonmark", options) if allow_html else _SafeLinks("commonmark", options)
+    return parser.enable(["strikethrough", "table"])
 
 
 def _inert(rendered: str) -> Markup:
@@ -48,6 +80,14 @@ def inline(text: str, *, allow_html: bool = False) -> Markup:
 def block(text: str, *, allow_html: bool = False) -> Markup:
     """Multi-paragraph Markdown as HTML."""
     return _inert(_parser(allow_html).render(text))
+
+
+def plain(text: str) -> str:
+    """What a reader sees of one line of Markdown, without markup: for diagram labels.
+
+    `**b**` gives `b`, `&amp;` gives `&`, and a raw `<b>` stays `<b>` as it does on the page.
+    """
+    return html.unescape(_TAG.sub("", _parser(False).renderInline(text)))
 
 
 def heading(text: str) -> Markup:

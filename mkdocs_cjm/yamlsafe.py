@@ -8,12 +8,15 @@ be UTF-8 (a BOM is tolerated).
 
 from __future__ import annotations
 
+import codecs
+import copy
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 from yaml.constructor import SafeConstructor
+from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .problems import Problem
@@ -23,7 +26,9 @@ _SCALAR_TAGS = {f"{_TAG}{name}" for name in ("str", "int", "float", "bool", "nul
 _MERGE_TAG = f"{_TAG}merge"
 
 DEFAULT_MAX_FILE_BYTES = 1_048_576
-MAX_VALUES = 100_000
+# Values produced by expanding aliases. Honest reuse (a shared block of fields)
+# stays far below; a "billion laughs" file crosses it within milliseconds.
+MAX_ALIAS_VALUES = 10_000
 MAX_DEPTH = 64
 
 
@@ -49,6 +54,14 @@ class YNode:
             return "list"
         return "scalar"
 
+    def plain(self) -> Any:
+        """The value as plain Python data (dicts, lists, scalars), positions dropped."""
+        if isinstance(self.value, dict):
+            return {key: child.plain() for key, child in self.value.items()}
+        if isinstance(self.value, list):
+            return [child.plain() for child in self.value]
+        return self.value
+
 
 class _Reject(Exception):
     def __init__(
@@ -61,71 +74,110 @@ class _Reject(Exception):
         self.suggestion = suggestion
 
 
+class _TooDeep(Exception):
+    def __init__(self, mark: yaml.Mark) -> None:
+        super().__init__("too deep")
+        self.mark = mark
+
+
+class _SafeLoader(yaml.SafeLoader):
+    """SafeLoader that bounds nesting while composing and remembers where aliases are used.
+
+    PyYAML hands back the anchored node itself for every alias, which loses the
+    alias's own position and makes expansion invisible. Each alias use becomes a
+    shallow copy instead (children are shared, so memory stays flat) carrying the
+    alias's position, and `alias_nodes` tells the converter which nodes they are.
+    """
+
+    # `=` alone would resolve to the YAML 1.1 "value" tag; to an author it is text.
+    yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != f"{_TAG}value"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.alias_nodes: set[int] = set()
+        self._depth = 0
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node:
+        if self.check_event(AliasEvent):
+            mark = self.peek_event().start_mark
+            node = copy.copy(super().compose_node(parent, index))
+            node.start_mark = node.end_mark = mark
+            self.alias_nodes.add(id(node))
+            return node
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise _TooDeep(self.peek_event().start_mark)
+            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+        finally:
+            self._depth -= 1
+
+
 def read_yaml(
     path: Path, display: str, *, max_bytes: int = DEFAULT_MAX_FILE_BYTES
 ) -> tuple[YNode | None, list[Problem]]:
-    """Parse `path`; on failure return None and one problem saying where and why."""
+    """Parse `path`; on failure return None and the problems saying where and why."""
 
     def problem(line: int, column: int, message: str, suggestion: str | None = None) -> Problem:
         return Problem(display, line, column, "", message, suggestion=suggestion)
 
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            return None, [
-                problem(
-                    1,
-                    1,
-                    f"file is {size} bytes, over the limit of {max_bytes} bytes",
-                    "split it into smaller maps, or raise the plugin option max_file_size",
-                )
-            ]
-        data = path.read_bytes()
+        with path.open("rb") as stream:
+            data = stream.read(max_bytes + 1)
     except OSError as exc:
         return None, [problem(0, 0, f"cannot read the file: {exc.strerror or exc}")]
-
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        byte = data[exc.start]
+    if len(data) > max_bytes:
+        size = path.stat().st_size
         return None, [
             problem(
-                line,
-                column,
-                f"the file is not UTF-8: byte 0x{byte:02X} cannot be decoded",
-                "save the file with UTF-8 encoding",
+                1,
+                1,
+                f"the file is {size:,} bytes, over the limit of {max_bytes:,} bytes",
+                "split it into smaller maps, or raise the plugin option max_file_size",
             )
         ]
 
+    text, decode_error = _decode(data)
+    if text is None:
+        line, column, message = decode_error
+        return None, [problem(line, column, message, "save the file with the UTF-8 encoding")]
+
     try:
-        loader = yaml.SafeLoader(text)
+        loader = _SafeLoader(text)
         try:
             root = loader.get_single_node()
         finally:
             loader.dispose()
+    except _TooDeep as exc:
+        return None, [
+            problem(
+                exc.mark.line + 1,
+                exc.mark.column + 1,
+                f"lists and mappings are nested more than {MAX_DEPTH} levels deep",
+                "flatten the structure",
+            )
+        ]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        return None, [problem(line, column, *_describe_syntax_error(exc, text))]
+        return None, [problem(line, column, *_describe_syntax_error(exc))]
     except yaml.reader.ReaderError as exc:
-        line = text.count("\n", 0, exc.position) + 1
-        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        line, column = _line_column(text, exc.position)
+        character = exc.character
+        shown = f"U+{character:04X}" if isinstance(character, int) else repr(character)
         return None, [
             problem(
                 line,
                 column,
-                f"the file contains a control character (#x{exc.character:04x}) YAML does not allow"
-                if isinstance(exc.character, int)
-                else "the file contains a character YAML does not allow",
-                "remove it, or write it inside a quoted string as an escape",
+                f"the file contains the control character {shown}, which YAML does not allow",
+                "delete it (it is often invisible: retype the text around it)",
             )
         ]
     except yaml.YAMLError as exc:
         return None, [problem(0, 0, f"YAML error: {exc}")]
-    except RecursionError:
-        return None, [problem(1, 1, f"nesting is deeper than {MAX_DEPTH} levels")]
 
     if root is None:
         return YNode(None, 1, 1), []
@@ -137,7 +189,7 @@ def read_yaml(
             display, mark.line + 1, mark.column + 1, exc.path, exc.message, suggestion=exc.suggestion
         )
 
-    converter = _Converter()
+    converter = _Converter(loader.alias_nodes)
     try:
         tree = converter.convert(root, "")
     except _Reject as exc:
@@ -147,45 +199,159 @@ def read_yaml(
     return tree, []
 
 
-def _describe_syntax_error(exc: yaml.MarkedYAMLError, text: str) -> tuple[str, str | None]:
-    problem_text = exc.problem or "invalid YAML"
-    message = f"YAML syntax error: {problem_text}"
-    if exc.context:
-        message += f" ({exc.context})"
-    suggestion = None
-    if "'\\t'" in problem_text or "\t" in problem_text:
-        suggestion = "indent with spaces: YAML does not allow tab characters for indentation"
-    elif "mapping values are not allowed" in problem_text:
-        suggestion = "put text that contains ': ' inside quotes"
-    elif "found character '@'" in problem_text or "found character '`'" in problem_text:
-        suggestion = "put text that starts with @ or ` inside quotes"
-    elif "could not find expected ':'" in problem_text:
-        suggestion = "check the indentation and that every key ends with ':'"
-    elif "found undefined alias" in problem_text:
-        suggestion = "define the anchor (&name) before using the alias (*name)"
-    return message, suggestion
+def _line_column(text: str, position: int) -> tuple[int, int]:
+    line = text.count("\n", 0, position) + 1
+    return line, position - (text.rfind("\n", 0, position) + 1) + 1
+
+
+_WIDE_BOMS = (
+    # UTF-32 LE starts with the UTF-16 LE mark, so it is tried first.
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+
+
+def _decode(data: bytes) -> tuple[str, None] | tuple[None, tuple[int, int, str]]:
+    """The text of a UTF-8 file (BOM dropped), or where and why it is not UTF-8."""
+    for bom, name in _WIDE_BOMS:
+        if data.startswith(bom):
+            return None, (1, 1, f"the file is encoded as {name}, not UTF-8")
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError as exc:
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        if line_start == 0 and data.startswith(codecs.BOM_UTF8):
+            line_start = len(codecs.BOM_UTF8)
+        line = data.count(b"\n", 0, exc.start) + 1
+        # Count characters, not bytes, before the bad byte on its line.
+        column = len(data[line_start : exc.start].decode("utf-8", errors="replace")) + 1
+        byte = data[exc.start]
+        return None, (line, column, f"the file is not UTF-8: byte 0x{byte:02X} is not valid UTF-8")
+
+
+_TOKENS = {
+    "'<block mapping start>'": "a new key",
+    "'<block sequence start>'": "a list item",
+    "'<block end>'": "the end of the block",
+    "'<scalar>'": "more text",
+    "'<stream end>'": "the end of the file",
+    "'<document start>'": "'---'",
+}
+
+
+def _plain_tokens(text: str) -> str:
+    for token, words in _TOKENS.items():
+        text = text.replace(token, words)
+    return text.replace("<block end>", "the end of the block")
+
+
+def _describe_syntax_error(exc: yaml.MarkedYAMLError) -> tuple[str, str | None]:
+    """PyYAML's parser wording turned into what an author can act on."""
+    problem = exc.problem or "invalid YAML"
+    context = exc.context or ""
+    started = ""
+    if exc.context_mark and exc.problem_mark and exc.context_mark.line != exc.problem_mark.line:
+        started = f" that starts on line {exc.context_mark.line + 1}"
+
+    if "'\\t'" in problem:
+        return (
+            "YAML syntax error: a tab character is used for indentation",
+            "indent with spaces: YAML does not allow tabs there",
+        )
+    if "found duplicate anchor" in context:
+        first = exc.context_mark.line + 1 if exc.context_mark else 0
+        anchor = context.split("'")[1] if "'" in context else ""
+        return (
+            f"YAML syntax error: the anchor '&{anchor}' is defined twice (first on line {first})",
+            "give each anchor its own name",
+        )
+    if "found undefined alias" in problem:
+        alias = problem.split("'")[1] if "'" in problem else ""
+        return (
+            f"YAML syntax error: the alias '*{alias}' refers to no anchor '&{alias}' before it",
+            "define the anchor (&name) before using the alias (*name)",
+        )
+    if "expected a single document" in context:
+        return (
+            "YAML syntax error: the file holds more than one YAML document ('---')",
+            "keep one map per file",
+        )
+    if "mapping values are not allowed" in problem:
+        return (
+            "YAML syntax error: unexpected ':' (a colon followed by a space starts a key)",
+            "put text that contains ': ' in quotes, or fix the indentation",
+        )
+    if "while scanning a quoted scalar" in context and "end of stream" in problem:
+        return (
+            f"YAML syntax error: a quoted text{started or ' on this line'} is never closed",
+            "add the closing quote",
+        )
+    if "could not find expected ':'" in problem:
+        return (
+            f"YAML syntax error: a key{started} is not followed by ':'",
+            "end the key with ':', or fix the indentation of the lines around it",
+        )
+    if problem.startswith("expected <block end>"):
+        found = _plain_tokens(problem.split("but found ", 1)[-1])
+        suggestion = "align it with the keys or items around it"
+        if found == "more text":
+            suggestion = "put the whole value in quotes"
+        return f"YAML syntax error: unexpected {found} here (the indentation is off?)", suggestion
+    if "cannot start any token" in problem:
+        character = problem.split("'")[1] if "'" in problem else ""
+        return (
+            f"YAML syntax error: a value cannot start with '{character}'",
+            "put the value in quotes",
+        )
+    message = f"YAML syntax error: {_plain_tokens(problem)}"
+    if context:
+        message += f" ({context}{started})"
+    return message, None
 
 
 class _Converter:
     """Turns composed YAML nodes into YNodes, bounding the work aliases can cause."""
 
-    def __init__(self) -> None:
-        self._values = 0
+    def __init__(self, alias_nodes: set[int]) -> None:
+        self._alias_nodes = alias_nodes
+        self._alias_values = 0
+        # The outermost alias being expanded: where an alias bomb is reported.
+        self._expanding: tuple[Node, str] | None = None
         self._constructor = SafeConstructor()
         # Duplicate keys do not stop reading, so one run reports all of them.
         self.duplicates: list[_Reject] = []
 
     def convert(self, node: Node, path: str, depth: int = 0) -> YNode:
-        self._values += 1
-        if self._values > MAX_VALUES:
+        if self._expanding is None and id(node) in self._alias_nodes:
+            self._expanding = (node, path)
+            try:
+                return self._convert(node, path, depth)
+            finally:
+                self._expanding = None
+        return self._convert(node, path, depth)
+
+    def _convert(self, node: Node, path: str, depth: int) -> YNode:
+        if self._expanding is not None:
+            self._alias_values += 1
+            if self._alias_values > MAX_ALIAS_VALUES:
+                alias, alias_path = self._expanding
+                raise _Reject(
+                    alias,
+                    f"the aliases in this file expand to more than {MAX_ALIAS_VALUES:,} values; "
+                    "refused as a possible alias bomb",
+                    "write the values out instead of nesting aliases",
+                    alias_path,
+                )
+        if depth > MAX_DEPTH:
+            # Only aliases can get here: composing already bounds the written nesting.
             raise _Reject(
                 node,
-                f"the file expands to more than {MAX_VALUES} values through aliases",
-                "an alias bomb? write the values out instead of nesting aliases",
+                f"aliases nest lists and mappings more than {MAX_DEPTH} levels deep",
+                "write the values out instead of nesting aliases",
                 path,
             )
-        if depth > MAX_DEPTH:
-            raise _Reject(node, f"nesting is deeper than {MAX_DEPTH} levels", None, path)
         line, column = node.start_mark.line + 1, node.start_mark.column + 1
         if isinstance(node, ScalarNode):
             return YNode(self._scalar(node, path), line, column, text=str(node.value))
@@ -219,8 +385,12 @@ class _Converter:
             return str(node.value)  # a date is text to a journey map, shown as written
         try:
             return self._constructor.construct_object(node, deep=True)
-        except (yaml.YAMLError, ValueError, OverflowError) as exc:
-            raise _Reject(node, f"cannot read the value '{node.value}': {exc}", None, path) from exc
+        except (yaml.YAMLError, ValueError, OverflowError, KeyError, TypeError) as exc:
+            # Only explicit tags get here (`!!int abc`, `!!bool maybe`).
+            shown = node.tag.replace(_TAG, "!!")
+            raise _Reject(
+                node, f"'{node.value}' is not a valid {shown} value", "remove the tag", path
+            ) from exc
 
     def _mapping(self, node: MappingNode, path: str, depth: int, line: int, column: int) -> YNode:
         result = YNode({}, line, column)
@@ -233,8 +403,8 @@ class _Converter:
                     if not isinstance(item.value, dict):
                         raise _Reject(
                             value_node,
-                            "a merge key (<<) needs a mapping or a list of mappings",
-                            None,
+                            "a merge key (<<) needs an alias of a mapping, or a list of them",
+                            "write '<<: *name' where '&name' marks a mapping",
                             path,
                         )
                     merged.append(item)

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ..model import EMOTION_MAX, EMOTION_MIN, Journey
-from ..text import escape
+from ..text import escape, plain
 from .emotion import emotion_class, emotion_word
 
 STEP_WIDTH = 56
@@ -108,9 +108,12 @@ def emotion_chart(journey: Journey, labels: Mapping[str, str], chart_id: str) ->
         if step.emotion is None:
             continue
         y = _y(step.emotion)
-        tip = f"{position}. {step.touchpoint}: {step.action} ({step.emotion}/5 " + emotion_word(
-            step.emotion, labels
-        ) + (f", {step.feeling}" if step.feeling else "") + ")"
+        # Markdown fields as the page shows them: a tooltip cannot render `**b**`.
+        feeling = f", {plain(step.feeling)}" if step.feeling else ""
+        tip = (
+            f"{position}. {step.touchpoint}: {plain(step.action)} "
+            f"({step.emotion}/5 {emotion_word(step.emotion, labels)}{feeling})"
+        )
         parts.append(
             f'<g class="cjm-point {emotion_class(step.emotion)}"><title>{escape(tip)}</title>'
             f'<circle cx="{x:.1f}" cy="{y:.1f}" r="9"/>'

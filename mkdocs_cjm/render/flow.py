@@ -15,7 +15,7 @@ import graphviz
 
 from ..model import Journey, Playbook, Step
 from ..pages import step_anchor
-from ..text import escape, wrap
+from ..text import escape, plain, wrap
 from .emotion import FILLS, emotion_class, emotion_word
 
 FONT = "Helvetica,Arial,sans-serif"
@@ -26,36 +26,43 @@ def flow_id(journey_id: str) -> str:
     return f"cjm-flow-{journey_id}"
 
 
+def _dot_text(text: str) -> str:
+    """Text as Graphviz reads it literally: it decodes `&amp;`, `&#60;`, `&copy;` in labels."""
+    return text.replace("&", "&amp;")
+
+
 def _label(lines: list[str]) -> str:
     """Lines joined as a DOT escString: author backslashes stay literal, `\\n` breaks lines."""
-    return graphviz.nohtml("\\n".join(line.replace("\\", "\\\\") for line in lines))
-
-
-def _plain(text: str) -> str:
-    """Markdown markers removed: labels show text, not `**syntax**`."""
-    return re.sub(r"(\*\*|__|`|~~)", "", text)
+    label: str = graphviz.nohtml(
+        "\\n".join(_dot_text(line).replace("\\", "\\\\") for line in lines)
+    )
+    return label
 
 
 def _node_label(step: Step, channel_name: str, labels: Mapping[str, str]) -> str:
-    lines = wrap(_plain(step.touchpoint), WRAP_WIDTH)
+    # Markdown fields show as the page renders them (`**b**` as `b`); plain fields
+    # (touchpoint, names) as written, asterisks and all, like on the page.
+    lines = wrap(step.touchpoint, WRAP_WIDTH)
     if step.touchpoint != channel_name:
-        lines += wrap(f"({_plain(channel_name)})", WRAP_WIDTH)
-    lines += wrap(_plain(step.action), WRAP_WIDTH)
+        lines += wrap(f"({channel_name})", WRAP_WIDTH)
+    lines += wrap(plain(step.action), WRAP_WIDTH)
     score = f"{step.emotion}/5" if step.emotion is not None else "–"
-    feeling = f" · {_plain(step.feeling)}" if step.feeling else ""
+    feeling = f" · {plain(step.feeling)}" if step.feeling else ""
     lines += wrap(f"{labels['emotion']}: {score}{feeling}", WRAP_WIDTH)
     return _label(lines)
 
 
 def _tooltip(step: Step, channel_name: str, labels: Mapping[str, str]) -> str:
-    parts = [f"{step.touchpoint} ({channel_name}): {step.action}"]
+    parts = [f"{step.touchpoint} ({channel_name}): {plain(step.action)}"]
     score = f"{step.emotion}/5 " if step.emotion is not None else ""
     parts.append(f"{labels['emotion']}: {score}{emotion_word(step.emotion, labels)}")
     if step.feeling:
-        parts.append(f"{labels['feeling']}: {step.feeling}")
+        parts.append(f"{labels['feeling']}: {plain(step.feeling)}")
     if step.thought:
-        parts.append(f"{labels['thought']}: {step.thought}")
-    return graphviz.escape(_plain(". ".join(parts)))
+        parts.append(f"{labels['thought']}: {plain(step.thought)}")
+    # Whitespace collapsed as the page collapses it, so the tooltip reads like the table.
+    tooltip: str = graphviz.escape(_dot_text(" ".join(". ".join(parts).split())))
+    return tooltip
 
 
 def flow_dot(journey: Journey, playbook: Playbook, labels: Mapping[str, str]) -> str:
@@ -83,7 +90,7 @@ def flow_dot(journey: Journey, playbook: Playbook, labels: Mapping[str, str]) ->
         with dot.subgraph(name=f"cluster_{stage_number}") as cluster:
             cluster.attr(
                 id=f"{graph_id}-stage-{stage_number}",
-                label=_label(wrap(_plain(stage.name), WRAP_WIDTH * 2)),
+                label=_label(wrap(stage.name, WRAP_WIDTH * 2)),
                 style="rounded,dashed",
                 labeljust="l",
                 margin="10",

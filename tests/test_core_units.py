@@ -1,0 +1,140 @@
+"""Unit tests of the pure parts: URLs, nav, matrix, DOT, chart, text wrapping."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from mkdocs_cjm.i18n import EN, VI, labels_for
+from mkdocs_cjm.model import Channel, ChannelType, Journey, Kpi, Persona, Playbook, Stage, Step
+from mkdocs_cjm.nav import add_section, nav_paths
+from mkdocs_cjm.pages import Layout, PageKind, PageRef, relative_url
+from mkdocs_cjm.render.chart import emotion_chart, stage_bands
+from mkdocs_cjm.render.flow import flow_dot
+from mkdocs_cjm.render.matrix import build_matrix
+from mkdocs_cjm.text import wrap
+
+
+def step(index: int, stage: str, channel: str, touchpoint: str, **extra: object) -> Step:
+    return Step(
+        id=str(extra.pop("id", f"step-{index}")),
+        index=index,
+        stage=stage,
+        channel=channel,
+        touchpoint=touchpoint,
+        action=str(extra.pop("action", f"action {index}")),
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+@pytest.fixture
+def playbook() -> Playbook:
+    channels = (
+        Channel("web", "Website", ChannelType.ONLINE, owner="Web team"),
+        Channel("store", "Cửa hàng", ChannelType.OFFLINE),
+    )
+    journey = Journey(
+        id="buy",
+        title="Buy",
+        personas=("lan",),
+        stages=(Stage("aware", "Aware", kpis=(Kpi("CTR", "2%", "1.4%"),)), Stage("buy", "Buy")),
+        steps=(
+            step(1, "aware", "web", "Ad", emotion=4, next=("step-2", "step-3")),
+            step(2, "aware", "web", "Product page", emotion=3, next=("step-3",)),
+            step(3, "buy", "store", "Counter", emotion=5, next=("step-1",)),
+            step(4, "aware", "web", "Ad", next=()),
+        ),
+    )
+    return Playbook(channels=channels, personas=(Persona("lan", "Lan"),), journeys=(journey,))
+
+
+def test_relative_urls_follow_mkdocs_url_rules() -> None:
+    layout = Layout("playbook", use_directory_urls=True)
+    journey, persona = PageRef(PageKind.JOURNEY, "buy"), PageRef(PageKind.PERSONA, "lan")
+    assert layout.src_uri(journey) == "playbook/journeys/buy.md"
+    assert layout.url(journey) == "playbook/journeys/buy/"
+    assert layout.link(journey, persona) == "../../personas/lan/"
+    assert layout.link(PageRef(PageKind.JOURNEYS), journey) == "buy/"
+    assert layout.link(journey, journey, "step-1") == "./#step-1"
+    flat = Layout("playbook", use_directory_urls=False)
+    assert flat.link(journey, persona) == "../personas/lan.html"
+    assert flat.link(PageRef(PageKind.OVERVIEW), PageRef(PageKind.CHANNELS)) == "channels/index.html"
+    root = Layout("", use_directory_urls=True)
+    assert root.src_uri(PageRef(PageKind.OVERVIEW)) == "index.md"
+    assert root.link(PageRef(PageKind.OVERVIEW), journey) == "journeys/buy/"
+    assert relative_url("a/b/", "") == "../../"
+
+
+def test_add_section_appends_only_when_nav_ignores_generated_pages() -> None:
+    generated = ["playbook/index.md", "playbook/journeys/index.md", "playbook/journeys/buy.md",
+                 "playbook/personas/index.md", "playbook/channels/index.md", "playbook/channels/web.md"]
+    nav = add_section([{"Home": "index.md"}], generated, "playbook", EN)
+    assert nav[-1] == {
+        "Playbook": [
+            "playbook/index.md",
+            {"Journeys": ["playbook/journeys/index.md", "playbook/journeys/buy.md"]},
+            {"Personas": ["playbook/personas/index.md"]},
+            {"Channels": ["playbook/channels/index.md", "playbook/channels/web.md"]},
+        ]
+    }
+    assert set(generated) <= nav_paths(nav)
+    mine = [{"Journeys": [{"Buy": "playbook/journeys/buy.md"}]}]
+    assert add_section(mine, generated, "playbook", EN) is mine
+
+
+def test_matrix_groups_touchpoints_under_channels(playbook: Playbook) -> None:
+    groups = build_matrix(playbook.journeys[0], playbook)
+    assert [group.channel.id for group in groups] == ["web", "store"]
+    web = groups[0]
+    assert [row.touchpoint for row in web.rows] == ["Ad", "Product page"]
+    ad = web.rows[0]
+    assert [[s.index for s in cell] for cell in ad.cells] == [[1, 4], []]
+    assert [[s.index for s in cell] for cell in groups[1].rows[0].cells] == [[], [3]]
+
+
+def test_flow_dot_structure(playbook: Playbook) -> None:
+    source = flow_dot(playbook.journeys[0], playbook, EN)
+    assert source.count("subgraph cluster_") == 2
+    edges = re.findall(r"^\s*(s\d+) -> (s\d+)", source, re.MULTILINE)
+    assert edges == [("s1", "s2"), ("s1", "s3"), ("s2", "s3"), ("s3", "s1")]
+    # The loop back to the first step does not pull it to the right.
+    assert re.search(r"s3 -> s1 \[[^\]]*constraint=false", source)
+    assert "rankdir=LR" in source
+    assert 'href="#step-step-1"' in source
+    assert "cjm-offline" in source and "cjm-online" in source
+    assert "Emotion: 5/5" in source
+
+
+def test_flow_dot_is_deterministic(playbook: Playbook) -> None:
+    assert flow_dot(playbook.journeys[0], playbook, EN) == flow_dot(playbook.journeys[0], playbook, EN)
+
+
+def test_chart_points_and_bands(playbook: Playbook) -> None:
+    journey = playbook.journeys[0]
+    assert [(band.stage_name, band.first, band.count) for band in stage_bands(journey)] == [
+        ("Aware", 0, 2),
+        ("Buy", 2, 1),
+        ("Aware", 3, 1),
+    ]
+    svg = emotion_chart(journey, EN, "c1")
+    assert svg.count('class="cjm-point') == 3  # the unrated step has no point
+    assert 'aria-labelledby="c1-title c1-desc"' in svg
+
+
+def test_kpi_status_respects_direction() -> None:
+    assert Kpi("CTR", "2%", "1.4%").status.value == "below"
+    assert Kpi("Wait", "3 min", "5 min", higher_is_better=False).status.value == "below"
+    assert Kpi("Wait", "3 min", "2 min", higher_is_better=False).status.value == "met"
+    assert Kpi("Mixed", "3 min", "90 s").status.value == "unknown"
+
+
+def test_wrap_keeps_words_and_breaks_long_ones() -> None:
+    assert wrap("Tìm kính râm chống tia UV phù hợp", 12) == ["Tìm kính râm", "chống tia UV", "phù hợp"]
+    assert all(len(line) <= 8 for line in wrap("supercalifragilistic", 8))
+    assert wrap("", 10) == [""]
+
+
+def test_labels_cover_the_same_keys_in_every_language() -> None:
+    assert set(EN) == set(VI)
+    assert labels_for("vi-VN") is VI and labels_for("fr") is EN and labels_for(None) is EN

@@ -1,0 +1,172 @@
+"""Plugin options and site integration, through real builds of small projects."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, BuildResult, copy_project, run_build, text_of
+
+
+def minimal_files() -> dict[str, str]:
+    maps = FIXTURES / "minimal" / "maps"
+    return {
+        path.relative_to(maps.parent).as_posix(): path.read_text(encoding="utf-8")
+        for path in maps.rglob("*.yml")
+    }
+
+
+def config(plugin_options: str = "", extra: str = "") -> str:
+    options = f"  - cjm:\n{plugin_options}" if plugin_options else "  - cjm\n"
+    return f"site_name: Options test\ntheme:\n  name: material\n{extra}plugins:\n  - search\n{options}"
+
+
+def test_vietnamese_labels_from_theme_language(build: Callable[..., BuildResult]) -> None:
+    result = build(minimal_files(), config(extra="  language: vi\n"))
+    page = result.page("playbook/journeys/buy-sunglasses/")
+    headers = [text_of(h) for h in page.css("article h2")]
+    assert "Giai đoạn và điểm chạm" in " ".join(headers)
+    assert "Mục tiêu và KPI" in " ".join(headers)
+    assert "4/5 tích cực" in text_of(page.css_first(".cjm-matrix"))
+    assert "Dưới mục tiêu" in text_of(page.css_first(".cjm-kpis"))
+    nav = text_of(result.page("").css_first("nav.md-nav--primary"))
+    assert "Sổ tay hành trình" in nav and "Chân dung khách hàng" in nav
+
+
+def test_language_option_overrides_theme(build: Callable[..., BuildResult]) -> None:
+    result = build(minimal_files(), config("      language: en\n", extra="  language: vi\n"))
+    page = result.page("playbook/journeys/buy-sunglasses/")
+    assert "Stages and touchpoints" in " ".join(text_of(h) for h in page.css("article h2"))
+
+
+def test_prefix_option_moves_the_section(build: Callable[..., BuildResult]) -> None:
+    result = build(minimal_files(), config("      prefix: cx/maps\n"))
+    page = result.page("cx/maps/journeys/buy-sunglasses/")
+    link = page.css_first(".cjm-meta a.cjm-persona-link").attributes["href"]
+    assert (result.site / "cx/maps/journeys/buy-sunglasses" / link / "index.html").resolve().is_file()
+    assert not (result.site / "playbook").exists()
+
+
+def test_no_directory_urls(build: Callable[..., BuildResult]) -> None:
+    result = build(minimal_files(), config() + "use_directory_urls: false\n")
+    page = result.page("playbook/journeys/buy-sunglasses.html")
+    assert page.css_first("a.cjm-persona-link").attributes["href"] == "../personas/lan.html"
+    assert (result.site / "playbook/personas/lan.html").is_file()
+
+
+def test_maps_dir_option(tmp_path: Path) -> None:
+    project = copy_project(FIXTURES / "minimal", tmp_path / "project")
+    (project / "maps").rename(project / "journey-maps")
+    (project / "mkdocs.yml").write_text(config("      maps_dir: journey-maps\n"), encoding="utf-8")
+    result = run_build(project)
+    assert result.returncode == 0, result.output
+    assert result.page("playbook/journeys/buy-sunglasses/").css_first("svg.cjm-svg") is not None
+
+
+def test_missing_maps_dir_is_a_clear_error(build: Callable[..., BuildResult]) -> None:
+    result = build({}, config("      maps_dir: nowhere\n"), expect_ok=False)
+    assert result.returncode != 0
+    assert "nowhere: error: the maps folder does not exist" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_explicit_nav_gets_the_section_appended(build: Callable[..., BuildResult]) -> None:
+    result = build(minimal_files(), config() + "nav:\n  - Home: index.md\n")
+    nav = text_of(result.page("").css_first("nav.md-nav--primary"))
+    assert "Home" in nav and "Playbook" in nav and "Mua kính râm đa kênh" in nav
+
+
+def test_explicit_nav_placing_generated_pages_is_respected(build: Callable[..., BuildResult]) -> None:
+    nav = (
+        "nav:\n  - Home: index.md\n  - Our journeys:\n"
+        "    - Sunglasses: playbook/journeys/buy-sunglasses.md\n"
+    )
+    result = build(minimal_files(), config() + nav, strict=False)
+    primary = text_of(result.page("").css_first("nav.md-nav--primary"))
+    assert "Our journeys" in primary and "Sunglasses" in primary
+    assert "Playbook" not in primary
+    # Pages left out of the user's nav are still built and linked from the journey.
+    assert (result.site / "playbook/personas/lan/index.html").is_file()
+
+
+def test_generated_page_replacing_a_docs_file_warns(build: Callable[..., BuildResult]) -> None:
+    docs = {"index.md": "# Home\n", "playbook/journeys/buy-sunglasses.md": "# Mine\n"}
+    result = build(minimal_files(), config(), docs, strict=False)
+    assert "is replaced by the page generated from the journey maps" in result.output
+    strict = build(minimal_files(), config(), docs, expect_ok=False)
+    assert strict.returncode != 0
+
+
+def test_tags_plugin_lists_generated_pages(build: Callable[..., BuildResult]) -> None:
+    docs = {"index.md": "# Home\n", "tags.md": "# Tags\n\n<!-- material/tags -->\n"}
+    text = config().replace("  - search\n", "  - search\n  - tags\n")
+    result = build(minimal_files(), text, docs)
+    tags = text_of(result.page("tags/").css_first("article"))
+    for name in ("Lan, văn phòng", "Hotline", "Cửa hàng"):
+        assert name in tags
+    assert "Mua kính râm đa kênh" in tags
+
+
+def test_edit_button_opens_the_map(build: Callable[..., BuildResult]) -> None:
+    text = config(extra="  features: [content.action.edit]\n")
+    text += "repo_url: https://example.com/org/repo\nedit_uri: edit/main/docs/\n"
+    result = build(minimal_files(), text)
+    edit = result.page("playbook/journeys/buy-sunglasses/").css_first("a.md-content__button")
+    assert edit is not None
+    assert edit.attributes["href"].endswith("/maps/journeys/buy-sunglasses.yml")
+
+
+def test_custom_templates_override_builtin(build: Callable[..., BuildResult]) -> None:
+    files = minimal_files()
+    files["overrides/persona.md.j2"] = (
+        "# {{ persona.name | heading }}\n\n"
+        '{% filter htmlblock %}<p class="custom">Custom: {{ persona.tagline }}</p>{% endfilter %}\n'
+    )
+    result = build(files, config("      custom_templates: overrides\n"))
+    page = result.page("playbook/personas/lan/")
+    assert text_of(page.css_first("p.custom")) == "Custom: Office worker, 28, Hà Nội"
+    # Other pages keep the built-in templates.
+    assert result.page("playbook/journeys/buy-sunglasses/").css_first(".cjm-matrix") is not None
+
+
+def _svg_of(result: BuildResult) -> str:
+    return (result.site / "assets/cjm/flows/buy-sunglasses.svg").read_text(encoding="utf-8")
+
+
+def test_wasm_backend(build: Callable[..., BuildResult]) -> None:
+    result = build(minimal_files(), config("      graphviz_backend: wasm\n"))
+    svg = result.page("playbook/journeys/buy-sunglasses/").css_first("figure.cjm-flow svg")
+    assert len(svg.css("g.node")) == 3
+    assert "Nhận thức" in text_of(svg)  # diacritics survive the in-process renderer
+    assert "Reads the product" in _svg_of(result)
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="no Graphviz `dot` binary on PATH")
+def test_dot_backend(build: Callable[..., BuildResult]) -> None:
+    result = build(minimal_files(), config("      graphviz_backend: dot\n"))
+    svg = result.page("playbook/journeys/buy-sunglasses/").css_first("figure.cjm-flow svg")
+    assert len(svg.css("g.node")) == 3 and "Nhận thức" in text_of(svg)
+
+
+def test_auto_backend_without_dot_renders_in_process(tmp_path: Path) -> None:
+    project = copy_project(FIXTURES / "minimal", tmp_path / "project")
+    # Only the interpreter's own folder on PATH: no `dot` can be found.
+    env = {"PATH": os.path.dirname(sys.executable)}
+    result = run_build(project, env=env)
+    assert result.returncode == 0, result.output
+    assert len(result.page("playbook/journeys/buy-sunglasses/").css("figure.cjm-flow g.node")) == 3
+
+
+def test_dot_backend_without_dot_is_a_clear_error(tmp_path: Path) -> None:
+    project = copy_project(FIXTURES / "minimal", tmp_path / "project")
+    (project / "mkdocs.yml").write_text(config("      graphviz_backend: dot\n"), encoding="utf-8")
+    result = run_build(project, env={"PATH": os.path.dirname(sys.executable)})
+    assert result.returncode != 0
+    assert "no `dot` binary is on PATH" in result.output
+    assert "Traceback" not in result.output
+
