@@ -116,7 +116,8 @@ class _FileCheck:
         while path:
             if path in self.positions:
                 return self.positions[path]
-            path = re.sub(r"(\.[^.\[\]]+|\[\d+\])$", "", path)
+            parent = re.sub(r"(\.[^.\[\]]+|\[\d+\])$", "", path)
+            path = "" if parent == path else parent
         return self.positions.get("", (1, 1))
 
     @property
@@ -250,8 +251,8 @@ class _FileCheck:
                 self.add(
                     prefix + given[1],
                     f"both {' and '.join(repr(key) for key in given)} are given; "
-                    f"expected only one of them",
-                    f"keep '{given[-1]}' alone",
+                    "expected only one of them",
+                    "remove one of them",
                 )
         return result
 
@@ -511,7 +512,7 @@ class _JourneyBuilder:
                 persona_id,
                 self.personas,
                 "persona",
-                "a persona id (a file name in personas/)",
+                "a persona id from personas/",
                 f"create personas/{persona_id}.yml, or fix the id",
             )
         ]
@@ -572,16 +573,27 @@ class _JourneyBuilder:
                 complete = False  # written, but not a valid id (already reported)
                 continue
             step_id = step.get("id") or f"step-{index + 1}"
-            if step_id in step_ids:
-                first = step_ids[step_id]
-                self.check.add(
-                    f"steps[{index}].id" if step.get("id") else f"steps[{index}]",
-                    f"duplicate step id '{step_id}' (also steps[{first}])"
-                    + ("" if step.get("id") else ": a step without an id is step-<n>"),
-                    "give each step a unique id",
+            if step_id not in step_ids:
+                step_ids[step_id] = index
+                continue
+            first = step_ids[step_id]
+            if not step.get("id"):
+                message = (
+                    f"duplicate step id '{step_id}' (also steps[{first}]): "
+                    f"a step without an id is named step-<n>"
+                )
+            elif not steps_raw[first].get("id"):
+                message = (
+                    f"duplicate step id '{step_id}': steps[{first}] has no id, "
+                    f"so it is already named {step_id}"
                 )
             else:
-                step_ids[step_id] = index
+                message = f"duplicate step id '{step_id}' (also steps[{first}])"
+            self.check.add(
+                f"steps[{index}].id" if step.get("id") else f"steps[{index}]",
+                message,
+                "give each step a unique id",
+            )
         return step_ids if complete else None
 
     def step(

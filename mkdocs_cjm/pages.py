@@ -65,9 +65,7 @@ class Layout:
             return posixpath.join(folder, f"{stem}.html")
         if stem in ("index", "README"):
             return f"{folder}/" if folder else ""
-        if self.use_directory_urls:
-            return posixpath.join(folder, stem) + "/"
-        return posixpath.join(folder, f"{stem}.html")
+        return posixpath.join(folder, stem) + "/"
 
     def link(self, source: PageRef, target: PageRef, anchor: str = "") -> str:
         """Relative URL from the page `source` to `target` (and an anchor on it)."""

@@ -166,7 +166,7 @@ JOURNEY_FILE = Record(
         "persona": Field(
             Id(),
             description="The persona this journey follows: a file name in personas/, no suffix.",
-            expects="a persona id (a file name in personas/)",
+            expects="a persona id from personas/",
         ),
         "personas": Field(
             ListOf(Id(), min_items=1),

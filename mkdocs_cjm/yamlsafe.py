@@ -173,7 +173,7 @@ def read_yaml(
                 line,
                 column,
                 f"the file contains the control character {shown}, which YAML does not allow",
-                "delete it (it is often invisible: retype the text around it)",
+                "delete it; it is often invisible, so retype the text around it",
             )
         ]
     except yaml.YAMLError as exc:
