@@ -28,7 +28,7 @@ _ConfigLoader.add_multi_constructor("", lambda loader, suffix, node: None)
 
 def _read_config(config_file: Path) -> dict[str, Any]:
     try:
-        data = yaml.load(config_file.read_text(encoding="utf-8-sig"), Loader=_ConfigLoader)  # noqa: S506
+        data = yaml.load(config_file.read_text(encoding="utf-8-sig"), Loader=_ConfigLoader)
     except (OSError, yaml.YAMLError) as exc:
         raise SystemExit(f"mkdocs-cjm: cannot read {config_file}: {exc}") from None
     return data if isinstance(data, dict) else {}
@@ -43,17 +43,19 @@ def _plugin_options(config: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
-def _load(config_file: Path, maps_dir: Path | None) -> tuple[Any, dict[str, Any], dict[str, Any], int]:
+def _load(
+    config_file: Path, maps_dir: Path | None, *, strict: bool | None = None
+) -> tuple[Any, dict[str, Any], dict[str, Any], int]:
     config = _read_config(config_file) if config_file.is_file() else {}
     options = _plugin_options(config)
     root = config_file.resolve().parent
-    folder = maps_dir or root / options.get("maps_dir", "maps")
+    folder = maps_dir or root / (options.get("maps_dir") or "maps")
     result = load_playbook(
         folder.resolve(),
         display_root=Path.cwd(),
         options=LoadOptions(
             max_file_bytes=int(options.get("max_file_size", 1_048_576)),
-            strict=bool(options.get("strict", False)),
+            strict=bool(options.get("strict", False)) if strict is None else strict,
         ),
     )
     for problem in result.problems:
@@ -63,14 +65,18 @@ def _load(config_file: Path, maps_dir: Path | None) -> tuple[Any, dict[str, Any]
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    """Exit 0 when the maps have no error (warnings allowed unless --strict), else 1."""
     path = Path(args.path)
     config_file = path if path.is_file() else path / "mkdocs.yml"
-    maps_dir = None if config_file.is_file() else path
-    playbook, _, _, errors = _load(config_file, maps_dir)
-    if errors:
-        print(f"mkdocs-cjm: {errors} error(s) in the journey maps", file=sys.stderr)
+    maps_dir = None
+    if not config_file.is_file():
+        # A project folder without mkdocs.yml still keeps its maps in maps/.
+        maps_dir = path / "maps" if (path / "maps").is_dir() else path
+    playbook, _, _, errors = _load(config_file, maps_dir, strict=True if args.strict else None)
+    if errors or playbook is None:
+        noun = "error" if errors == 1 else "errors"
+        print(f"mkdocs-cjm: {errors} {noun} in the journey maps", file=sys.stderr)
         return 1
-    assert playbook is not None
     print(
         f"ok: {len(playbook.journeys)} journeys, {len(playbook.personas)} personas, "
         f"{len(playbook.channels)} channels"
@@ -142,7 +148,12 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
 
     validate = commands.add_parser("validate", help="check the maps; exit 1 if any has an error")
-    validate.add_argument("path", nargs="?", default=".", help="mkdocs.yml, its folder, or a maps folder")
+    validate.add_argument(
+        "path", nargs="?", default=".", help="mkdocs.yml, its folder, or a maps folder"
+    )
+    validate.add_argument(
+        "--strict", action="store_true", help="unknown keys are errors, as with `strict: true`"
+    )
     validate.set_defaults(run=cmd_validate)
 
     export = commands.add_parser("export", help="write the generated pages (Markdown + SVG)")

@@ -6,7 +6,7 @@ from mkdocs.config import base
 from mkdocs.config import config_options as c
 
 
-class CjmConfig(base.Config):
+class CjmConfig(base.Config):  # type: ignore[no-untyped-call]
     maps_dir = c.Type(str, default="maps")
     """Folder of the journey maps, relative to mkdocs.yml."""
 

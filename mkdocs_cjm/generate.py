@@ -22,7 +22,16 @@ from . import text
 from .diagrams import DiagramRenderer
 from .index import CrossIndex, build_index
 from .model import Channel, Journey, Persona, Playbook, Stage, Step
-from .pages import ASSETS_DIR, SCRIPT, STYLESHEET, Layout, PageKind, PageRef, stage_anchor, step_anchor
+from .pages import (
+    ASSETS_DIR,
+    SCRIPT,
+    STYLESHEET,
+    Layout,
+    PageKind,
+    PageRef,
+    stage_anchor,
+    step_anchor,
+)
 from .render import chart, flow
 from .render.emotion import FACES, SCALE, average, emotion_class, emotion_word
 from .render.matrix import build_matrix
@@ -111,11 +120,26 @@ def _block(value: str, *, allow_html: bool) -> Markup:
     return text.block(value, allow_html=allow_html)
 
 
-def _front_matter(tags: list[str]) -> Markup:
-    if not tags:
-        return Markup("")
-    # JSON strings are valid YAML and keep any character literal.
-    lines = ["---", "tags:", *(f"  - {json.dumps(tag, ensure_ascii=False)}" for tag in tags), "---"]
+# Characters YAML refuses to read even inside quotes; as `\u` escapes it reads them.
+_YAML_UNPRINTABLE = re.compile("[\x7f-\x84\x86-\x9f\ufffe\uffff]")
+
+
+def _yaml_string(value: str) -> str:
+    """A YAML scalar that keeps any character literal: JSON strings are valid YAML."""
+    quoted = json.dumps(value, ensure_ascii=False)
+    return _YAML_UNPRINTABLE.sub(lambda match: f"\\u{ord(match.group()):04x}", quoted)
+
+
+def _front_matter(title: str, tags: list[str]) -> Markup:
+    # MkDocs reads a page title from its first heading as HTML, and Material's
+    # <title> unescapes that (`striptags`), so `</title><script>` in a heading
+    # would run. A front-matter title and tag names are printed as they are given
+    # (as HTML, in <title>, nav, tag lists), so they are given escaped.
+    lines = ["---", f"title: {_yaml_string(text.html_text(title))}"]
+    names = list(dict.fromkeys(text.html_text(tag) for tag in tags))
+    if names:
+        lines += ["tags:", *(f"  - {_yaml_string(name)}" for name in names)]
+    lines.append("---")
     return Markup("\n".join(lines) + "\n")
 
 
@@ -162,8 +186,8 @@ class SiteGenerator:
         markdown = self.env.get_template(template).render(**self.page_context(page), **context)
         return _BLANK_LINES.sub("\n\n", markdown).strip() + "\n"
 
-    def tags(self, *names: str) -> Markup:
-        return _front_matter(list(dict.fromkeys(names)) if self.options.tags else [])
+    def front_matter(self, title: str, *tags: str) -> Markup:
+        return _front_matter(title, list(tags) if self.options.tags else [])
 
     def generate(self) -> tuple[list[GeneratedPage], list[GeneratedAsset]]:
         playbook, layout = self.playbook, self.options.layout
@@ -221,7 +245,8 @@ class SiteGenerator:
             flow_width=flow.natural_width(svg),
             chart_svg=Markup(chart.emotion_chart(journey, self.labels, f"cjm-curve-{journey.id}")),
             step_by_id={step.id: step for step in journey.steps},
-            front_matter=self.tags(
+            front_matter=self.front_matter(
+                journey.title,
                 *(persona.name for persona in self.personas_of(journey)),
                 *(channel.name for channel in channels),
             ),
@@ -236,7 +261,7 @@ class SiteGenerator:
             page,
             persona=persona,
             journeys=journeys,
-            front_matter=self.tags(persona.name),
+            front_matter=self.front_matter(persona.name, persona.name),
         )
         return GeneratedPage(self.options.layout.src_uri(page), markdown, persona.source.path)
 
@@ -246,7 +271,9 @@ class SiteGenerator:
 
         def uses_by_stage(journey: Journey) -> list[tuple[Stage, list[Step]]]:
             mine = [ref.step for ref in uses if ref.journey.id == journey.id]
-            grouped = [(stage, [s for s in mine if s.stage == stage.id]) for stage in journey.stages]
+            grouped = [
+                (stage, [s for s in mine if s.stage == stage.id]) for stage in journey.stages
+            ]
             return [(stage, steps) for stage, steps in grouped if steps]
 
         markdown = self.render(
@@ -257,7 +284,7 @@ class SiteGenerator:
             journeys=self.index.journeys_by_channel.get(channel.id, ()),
             personas=self.index.personas_by_channel.get(channel.id, ()),
             uses_by_stage=uses_by_stage,
-            front_matter=self.tags(channel.name),
+            front_matter=self.front_matter(channel.name, channel.name),
         )
         return GeneratedPage(self.options.layout.src_uri(page), markdown, channel.source.path)
 
@@ -266,4 +293,3 @@ def generate_site(
     playbook: Playbook, options: SiteOptions, renderer: DiagramRenderer
 ) -> tuple[list[GeneratedPage], list[GeneratedAsset]]:
     return SiteGenerator(playbook, options, renderer).generate()
-

@@ -163,7 +163,9 @@ class _FileCheck:
                 if isinstance(value, int) and not isinstance(value, bool):
                     if minimum <= value <= maximum:
                         return value
-                    self.add(path, f"{node.text} is outside {minimum}..{maximum}; expected {expected}")
+                    self.add(
+                        path, f"{node.text} is outside {minimum}..{maximum}; expected {expected}"
+                    )
                 else:
                     hint = (
                         "remove the quotes"
@@ -208,7 +210,9 @@ class _FileCheck:
     def _record(self, kind: schema.Record, node: YNode, path: str) -> dict[str, Any] | None:
         name, fields, value = kind.name, kind.fields, node.value
         if not isinstance(value, dict):
-            self.add(path, f"expected a mapping (key: value) describing a {name}, found {_found(node)}")
+            self.add(
+                path, f"expected a mapping (key: value) describing a {name}, found {_found(node)}"
+            )
             return None
         result = {}
         prefix = f"{path}." if path else ""
@@ -240,7 +244,9 @@ class _FileCheck:
         for group in kind.one_of:
             given = [key for key in group if value.get(key) and value[key].value is not None]
             if not given:
-                alternatives = ", or ".join(f"'{key}:' with {fields[key].expected}" for key in group)
+                alternatives = ", or ".join(
+                    f"'{key}:' with {fields[key].expected}" for key in group
+                )
                 self.add(
                     prefix + group[0],
                     f"missing required key '{group[0]}' in a {name}",

@@ -34,7 +34,9 @@ def add_section(
     def folder(name: str) -> list[NavItem]:
         base = posixpath.join(prefix, name)
         index = posixpath.join(base, "index.md")
-        items = sorted(path for path in generated if posixpath.dirname(path) == base and path != index)
+        items = sorted(
+            path for path in generated if posixpath.dirname(path) == base and path != index
+        )
         return [index, *items]
 
     overview = posixpath.join(prefix, "index.md")

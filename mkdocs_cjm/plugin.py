@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import os
 import posixpath
-from pathlib import Path
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -32,7 +32,7 @@ from .problems import MapError, format_report
 log = get_plugin_logger(__name__)
 
 
-class CjmPlugin(BasePlugin[CjmConfig]):
+class CjmPlugin(BasePlugin[CjmConfig]):  # type: ignore[no-untyped-call]
     supports_multiple_instances = False
 
     def __init__(self) -> None:
@@ -54,8 +54,7 @@ class CjmPlugin(BasePlugin[CjmConfig]):
         return (self._root(config) / self.config.maps_dir).resolve()
 
     def _labels(self, config: MkDocsConfig) -> Mapping[str, str]:
-        theme_language = config.theme["language"] if "language" in config.theme else None
-        return labels_for(self.config.language or theme_language)
+        return labels_for(self.config.language or config.theme.get("language"))
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self._pages, self._assets = [], []
@@ -72,7 +71,9 @@ class CjmPlugin(BasePlugin[CjmConfig]):
         result = load_playbook(
             self.maps_dir(config),
             display_root=root,
-            options=LoadOptions(max_file_bytes=self.config.max_file_size, strict=self.config.strict),
+            options=LoadOptions(
+                max_file_bytes=self.config.max_file_size, strict=self.config.strict
+            ),
         )
         for warning in result.warnings:
             log.warning(str(warning))
@@ -162,9 +163,11 @@ class CjmPlugin(BasePlugin[CjmConfig]):
                         item.title = titles[folder]
                     if folder == prefix:
                         item.children.sort(
-                            key=lambda child: section_rank(folder_of(child) or "", prefix)
-                            if isinstance(child, Section)
-                            else -1
+                            key=lambda child: (
+                                section_rank(folder_of(child) or "", prefix)
+                                if isinstance(child, Section)
+                                else -1
+                            )
                         )
                     visit(item.children)
 

@@ -48,7 +48,7 @@ def html_text(text: str) -> str:
     and `&` must arrive as references to show literally, and nothing else is
     escaped so that ordinary names stay the same tags as in hand-written pages.
     """
-    return html.escape(" ".join(text.split()), quote=False).translate(_BRACES)
+    return html.escape(" ".join(text.split()), quote=False)
 
 
 class _SafeLinks(MarkdownIt):

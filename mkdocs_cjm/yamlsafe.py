@@ -90,7 +90,7 @@ class _SafeLoader(yaml.SafeLoader):
     """
 
     # `=` alone would resolve to the YAML 1.1 "value" tag; to an author it is text.
-    yaml_implicit_resolvers = {
+    yaml_implicit_resolvers = {  # noqa: RUF012 (PyYAML's own class attribute, not mutated)
         first: [(tag, regexp) for tag, regexp in resolvers if tag != f"{_TAG}value"]
         for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
     }
@@ -100,18 +100,20 @@ class _SafeLoader(yaml.SafeLoader):
         self.alias_nodes: set[int] = set()
         self._depth = 0
 
-    def compose_node(self, parent: Node | None, index: Any) -> Node:
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
+        mark: yaml.Mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
         if self.check_event(AliasEvent):
-            mark = self.peek_event().start_mark
-            node = copy.copy(super().compose_node(parent, index))
-            node.start_mark = node.end_mark = mark
-            self.alias_nodes.add(id(node))
+            anchored = super().compose_node(parent, index)
+            node = copy.copy(anchored)
+            if node is not None:
+                node.start_mark = node.end_mark = mark
+                self.alias_nodes.add(id(node))
             return node
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
-                raise _TooDeep(self.peek_event().start_mark)
-            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+                raise _TooDeep(mark)
+            return super().compose_node(parent, index)
         finally:
             self._depth -= 1
 
@@ -140,9 +142,9 @@ def read_yaml(
             )
         ]
 
-    text, decode_error = _decode(data)
-    if text is None:
-        line, column, message = decode_error
+    text = _decode(data)
+    if isinstance(text, tuple):
+        line, column, message = text
         return None, [problem(line, column, message, "save the file with the UTF-8 encoding")]
 
     try:
@@ -186,7 +188,12 @@ def read_yaml(
         node = exc.node or root
         mark = node.start_mark
         return Problem(
-            display, mark.line + 1, mark.column + 1, exc.path, exc.message, suggestion=exc.suggestion
+            display,
+            mark.line + 1,
+            mark.column + 1,
+            exc.path,
+            exc.message,
+            suggestion=exc.suggestion,
         )
 
     converter = _Converter(loader.alias_nodes)
@@ -213,13 +220,13 @@ _WIDE_BOMS = (
 )
 
 
-def _decode(data: bytes) -> tuple[str, None] | tuple[None, tuple[int, int, str]]:
+def _decode(data: bytes) -> str | tuple[int, int, str]:
     """The text of a UTF-8 file (BOM dropped), or where and why it is not UTF-8."""
     for bom, name in _WIDE_BOMS:
         if data.startswith(bom):
-            return None, (1, 1, f"the file is encoded as {name}, not UTF-8")
+            return 1, 1, f"the file is encoded as {name}, not UTF-8"
     try:
-        return data.decode("utf-8-sig"), None
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line_start = data.rfind(b"\n", 0, exc.start) + 1
         if line_start == 0 and data.startswith(codecs.BOM_UTF8):
@@ -228,11 +235,12 @@ def _decode(data: bytes) -> tuple[str, None] | tuple[None, tuple[int, int, str]]
         # Count characters, not bytes, before the bad byte on its line.
         column = len(data[line_start : exc.start].decode("utf-8", errors="replace")) + 1
         byte = data[exc.start]
-        return None, (line, column, f"the file is not UTF-8: byte 0x{byte:02X} is not valid UTF-8")
+        return line, column, f"the file is not UTF-8: byte 0x{byte:02X} is not valid UTF-8"
 
 
 _TOKENS = {
     "'<block mapping start>'": "a new key",
+    "'?'": "a new key",
     "'<block sequence start>'": "a list item",
     "'<block end>'": "the end of the block",
     "'<scalar>'": "more text",
@@ -295,10 +303,20 @@ def _describe_syntax_error(exc: yaml.MarkedYAMLError) -> tuple[str, str | None]:
         )
     if problem.startswith("expected <block end>"):
         found = _plain_tokens(problem.split("but found ", 1)[-1])
-        suggestion = "align it with the keys or items around it"
         if found == "more text":
-            suggestion = "put the whole value in quotes"
-        return f"YAML syntax error: unexpected {found} here (the indentation is off?)", suggestion
+            return (
+                "YAML syntax error: more text after a complete value",
+                "put the whole value in quotes",
+            )
+        if found.startswith("'"):
+            return (
+                f"YAML syntax error: {found} is not expected here",
+                "remove it, or quote the value",
+            )
+        return (
+            f"YAML syntax error: {found} is not expected here",
+            "check the indentation: align it with the keys or items around it",
+        )
     if "cannot start any token" in problem:
         character = problem.split("'")[1] if "'" in problem else ""
         return (
@@ -411,7 +429,10 @@ class _Converter:
                 continue
             if not isinstance(key_node, ScalarNode):
                 raise _Reject(
-                    key_node, "a mapping key must be a plain value, not a list or mapping", None, path
+                    key_node,
+                    "a mapping key must be a plain value, not a list or mapping",
+                    None,
+                    path,
                 )
             self._scalar(key_node, path)  # refuses tagged keys
             key = str(key_node.value)
@@ -427,7 +448,10 @@ class _Converter:
                     )
                 )
                 continue
-            result.key_positions[key] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            result.key_positions[key] = (
+                key_node.start_mark.line + 1,
+                key_node.start_mark.column + 1,
+            )
             result.value[key] = self.convert(value_node, key_path, depth + 1)
         for source in merged:
             for key, value in source.value.items():

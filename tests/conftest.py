@@ -95,8 +95,16 @@ def run_build(
 ) -> BuildResult:
     """`mkdocs build` in a subprocess, as an author runs it."""
     site = site or project / "site"
-    command = [sys.executable, "-m", "mkdocs", "build", "-f", str(project / "mkdocs.yml"),
-               "-d", str(site)]
+    command = [
+        sys.executable,
+        "-m",
+        "mkdocs",
+        "build",
+        "-f",
+        str(project / "mkdocs.yml"),
+        "-d",
+        str(site),
+    ]
     if strict:
         command.append("--strict")
     result = subprocess.run(

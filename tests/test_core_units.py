@@ -59,7 +59,9 @@ def test_relative_urls_follow_mkdocs_url_rules() -> None:
     assert layout.link(journey, journey, "step-1") == "./#step-1"
     flat = Layout("playbook", use_directory_urls=False)
     assert flat.link(journey, persona) == "../personas/lan.html"
-    assert flat.link(PageRef(PageKind.OVERVIEW), PageRef(PageKind.CHANNELS)) == "channels/index.html"
+    assert (
+        flat.link(PageRef(PageKind.OVERVIEW), PageRef(PageKind.CHANNELS)) == "channels/index.html"
+    )
     root = Layout("", use_directory_urls=True)
     assert root.src_uri(PageRef(PageKind.OVERVIEW)) == "index.md"
     assert root.link(PageRef(PageKind.OVERVIEW), journey) == "journeys/buy/"
@@ -67,8 +69,14 @@ def test_relative_urls_follow_mkdocs_url_rules() -> None:
 
 
 def test_add_section_appends_only_when_nav_ignores_generated_pages() -> None:
-    generated = ["playbook/index.md", "playbook/journeys/index.md", "playbook/journeys/buy.md",
-                 "playbook/personas/index.md", "playbook/channels/index.md", "playbook/channels/web.md"]
+    generated = [
+        "playbook/index.md",
+        "playbook/journeys/index.md",
+        "playbook/journeys/buy.md",
+        "playbook/personas/index.md",
+        "playbook/channels/index.md",
+        "playbook/channels/web.md",
+    ]
     nav = add_section([{"Home": "index.md"}], generated, "playbook", EN)
     assert nav[-1] == {
         "Playbook": [
@@ -107,7 +115,9 @@ def test_flow_dot_structure(playbook: Playbook) -> None:
 
 
 def test_flow_dot_is_deterministic(playbook: Playbook) -> None:
-    assert flow_dot(playbook.journeys[0], playbook, EN) == flow_dot(playbook.journeys[0], playbook, EN)
+    assert flow_dot(playbook.journeys[0], playbook, EN) == flow_dot(
+        playbook.journeys[0], playbook, EN
+    )
 
 
 def test_chart_points_and_bands(playbook: Playbook) -> None:
@@ -130,7 +140,11 @@ def test_kpi_status_respects_direction() -> None:
 
 
 def test_wrap_keeps_words_and_breaks_long_ones() -> None:
-    assert wrap("Tìm kính râm chống tia UV phù hợp", 12) == ["Tìm kính râm", "chống tia UV", "phù hợp"]
+    assert wrap("Tìm kính râm chống tia UV phù hợp", 12) == [
+        "Tìm kính râm",
+        "chống tia UV",
+        "phù hợp",
+    ]
     assert all(len(line) <= 8 for line in wrap("supercalifragilistic", 8))
     assert wrap("", 10) == [""]
 

@@ -13,10 +13,9 @@ from typing import Any
 
 import pytest
 import yaml
+from conftest import ROOT, BuildResult, text_of
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from selectolax.lexbor import LexborNode as Node
-
-from conftest import ROOT, BuildResult, text_of
 
 EMOTION_WORDS = {1: "very negative", 2: "negative", 3: "neutral", 4: "positive", 5: "very positive"}
 
@@ -81,7 +80,9 @@ def test_heading_persona_owner_and_summary(minimal: tuple[BuildResult, HTMLParse
     assert text_of(persona_link) == "Lan, văn phòng"
     assert persona_link.attributes["href"] == "../../personas/lan/"
     assert "Retail CX team" in text_of(meta)
-    assert "How Lan finds, buys and gets help with sunglasses." in text_of(page.css_first(".cjm-summary"))
+    assert "How Lan finds, buys and gets help with sunglasses." in text_of(
+        page.css_first(".cjm-summary")
+    )
 
 
 def test_matrix_columns_rows_and_cells(minimal: tuple[BuildResult, HTMLParser]) -> None:
@@ -125,7 +126,9 @@ def test_flow_diagram(minimal: tuple[BuildResult, HTMLParser]) -> None:
     assert any("Product page" in label and "Reads the product page" in label for label in labels)
     assert any("Emotion: 2/5" in label for label in labels)
     clusters = [text_of(cluster) for cluster in svg.css("g.cluster")]
-    assert any("Nhận thức" in text for text in clusters) and any("Mua hàng" in text for text in clusters)
+    assert any("Nhận thức" in text for text in clusters) and any(
+        "Mua hàng" in text for text in clusters
+    )
     assert len(svg.css("g.edge")) == 3  # see-ad -> visit, see-ad -> call, call -> visit
     for node in nodes:
         link = node.css_first("a")
@@ -160,8 +163,14 @@ def test_emotion_table_and_curve(minimal: tuple[BuildResult, HTMLParser]) -> Non
     rows = section_after(page, ".cjm-emotions table").css("tbody tr")
     assert [text_of(row.css("td")[0]) for row in rows] == ["1", "2", "3"]
     first = text_of(rows[0])
-    for text in ("Nhận thức", "Product page", "Reads the product page", "4/5 positive", "curious",
-                 "Are these UV-safe?"):
+    for text in (
+        "Nhận thức",
+        "Product page",
+        "Reads the product page",
+        "4/5 positive",
+        "curious",
+        "Are these UV-safe?",
+    ):
         assert text in first
     assert "5/5 very positive" in text_of(rows[2])
     chart = section_after(page, "svg.cjm-chart")
@@ -188,12 +197,17 @@ def test_persona_page(minimal_site: BuildResult) -> None:
     page = minimal_site.page("playbook/personas/lan/")
     assert heading(page) == "Lan, văn phòng"
     body = text_of(page.css_first("article"))
-    for text in ("Office worker, 28, Hà Nội", "Sunglasses that block UV and suit her style",
-                 "Website and store staff say different things"):
+    for text in (
+        "Office worker, 28, Hà Nội",
+        "Sunglasses that block UV and suit her style",
+        "Website and store staff say different things",
+    ):
         assert text in body
     assert page.css_first(".cjm-description strong") is not None  # Markdown rendered
-    traits = {text_of(row.css_first("th")): text_of(row.css_first("td"))
-              for row in page.css(".cjm-traits tbody tr")}
+    traits = {
+        text_of(row.css_first("th")): text_of(row.css_first("td"))
+        for row in page.css(".cjm-traits tbody tr")
+    }
     assert traits == {"Age": "28", "Tech comfort": "high"}
     journey_row = page.css_first(".cjm-persona-journeys tbody tr")
     link = journey_row.css_first("a.cjm-journey-link")
@@ -209,7 +223,9 @@ def test_channel_page(minimal_site: BuildResult) -> None:
     assert "Offline" in meta and "Customer care" in meta
     uses = page.css_first(".cjm-channel-uses table")
     row = text_of(uses.css_first("tbody tr"))
-    assert "Nhận thức" in row and "Calls to ask about UV protection" in row and "2/5 negative" in row
+    assert (
+        "Nhận thức" in row and "Calls to ask about UV protection" in row and "2/5 negative" in row
+    )
     assert uses.css_first("a").attributes["href"] == "../../journeys/buy-sunglasses/#step-call"
     personas = [a.attributes["href"] for a in page.css(".cjm-personas a")]
     assert personas == ["../../personas/lan/"]
@@ -224,7 +240,11 @@ def test_index_pages(minimal_site: BuildResult) -> None:
     assert [text_of(a) for a in personas.css("a.cjm-persona-link")] == ["Lan, văn phòng"]
     channels = minimal_site.page("playbook/channels/")
     # Sorted by id (hotline, store, website): stable whatever the language of the names.
-    assert [text_of(a) for a in channels.css("a.cjm-channel-link")] == ["Hotline", "Cửa hàng", "Website"]
+    assert [text_of(a) for a in channels.css("a.cjm-channel-link")] == [
+        "Hotline",
+        "Cửa hàng",
+        "Website",
+    ]
     overview = minimal_site.page("playbook/")
     assert "1 journeys, 1 personas, 3 channels" in text_of(overview.css_first(".cjm-overview"))
 
@@ -232,13 +252,22 @@ def test_index_pages(minimal_site: BuildResult) -> None:
 def test_auto_nav_has_the_section(minimal_site: BuildResult) -> None:
     nav = minimal_site.page("").css_first("nav.md-nav--primary")
     text = text_of(nav)
-    for label in ("Playbook", "Journeys", "Personas", "Channels", "Mua kính râm đa kênh", "Hotline"):
+    for label in (
+        "Playbook",
+        "Journeys",
+        "Personas",
+        "Channels",
+        "Mua kính râm đa kênh",
+        "Hotline",
+    ):
         assert label in text
     assert text.index("Journeys") < text.index("Personas") < text.index("Channels")
 
 
 def test_search_index_has_generated_pages(minimal_site: BuildResult) -> None:
-    index = json.loads((minimal_site.site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    index = json.loads(
+        (minimal_site.site / "search" / "search_index.json").read_text(encoding="utf-8")
+    )
     by_location = {doc["location"]: doc for doc in index["docs"]}
     assert by_location["playbook/journeys/buy-sunglasses/"]["title"] == "Mua kính râm đa kênh"
     assert any("Calls to ask about UV protection" in doc["text"] for doc in index["docs"])
@@ -251,10 +280,16 @@ def test_search_index_has_generated_pages(minimal_site: BuildResult) -> None:
 def test_example_playbook_is_a_real_playbook() -> None:
     channels, personas, journeys = load_maps(ROOT)
     assert len(journeys) >= 4 and len(personas) >= 3 and len(channels) >= 8
-    vietnamese = [j for j in journeys.values() if re.search("[ạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹđ]", j["title"])]
+    vietnamese = [
+        j
+        for j in journeys.values()
+        if re.search("[ạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹđ]", j["title"])
+    ]
     assert vietnamese and len(vietnamese) < len(journeys)
     assert any(len(step.get("next", [None])) > 1 for j in journeys.values() for step in j["steps"])
-    kpis = [kpi for j in journeys.values() for stage in j["stages"] for kpi in stage.get("kpis", [])]
+    kpis = [
+        kpi for j in journeys.values() for stage in j["stages"] for kpi in stage.get("kpis", [])
+    ]
     assert any(kpi.get("higher_is_better") is False for kpi in kpis)
 
 
@@ -270,10 +305,15 @@ def test_example_journey_pages(example_site: BuildResult, journey_id: str) -> No
     for step in journey["steps"]:
         column = [stage["id"] for stage in journey["stages"]].index(step["stage"])
         group = next(
-            g for g in matrix.css("tbody")
+            g
+            for g in matrix.css("tbody")
             if text_of(g.css_first("a.cjm-channel-link")) == channels[step["channel"]]["name"]
         )
-        row = next(r for r in group.css("tr")[1:] if text_of(r.css_first("th")) == touchpoint(step, channels))
+        row = next(
+            r
+            for r in group.css("tr")[1:]
+            if text_of(r.css_first("th")) == touchpoint(step, channels)
+        )
         assert plain(step["action"]) in text_of(row.css("td")[column])
     svg = page.css_first("figure.cjm-flow svg")
     assert len(svg.css("g.node")) == len(journey["steps"])
@@ -303,7 +343,11 @@ def test_every_link_resolves(example_site: BuildResult) -> None:
             continue  # served from any depth, so MkDocs makes its links absolute
         tree = HTMLParser(html_file.read_text(encoding="utf-8"))
         for node in tree.css("[href], [src], a"):
-            target = node.attributes.get("href") or node.attributes.get("src") or node.attributes.get("xlink:href")
+            target = (
+                node.attributes.get("href")
+                or node.attributes.get("src")
+                or node.attributes.get("xlink:href")
+            )
             if not target or re.match(r"^[a-z]+:", target) or target.startswith("//"):
                 continue
             path_part, _, anchor = target.partition("#")
@@ -321,6 +365,8 @@ def test_every_link_resolves(example_site: BuildResult) -> None:
 
 
 def test_urls_are_ascii_slugs(example_site: BuildResult) -> None:
-    generated = [p.relative_to(example_site.site).as_posix() for p in (example_site.site / "playbook").rglob("*")]
+    generated = [
+        p.relative_to(example_site.site).as_posix()
+        for p in (example_site.site / "playbook").rglob("*")
+    ]
     assert generated and all(re.fullmatch(r"[a-z0-9/._-]+", path) for path in generated)
-

@@ -9,7 +9,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
 from conftest import FIXTURES, BuildResult, copy_project, run_build, text_of
 
 
@@ -23,7 +22,9 @@ def minimal_files() -> dict[str, str]:
 
 def config(plugin_options: str = "", extra: str = "") -> str:
     options = f"  - cjm:\n{plugin_options}" if plugin_options else "  - cjm\n"
-    return f"site_name: Options test\ntheme:\n  name: material\n{extra}plugins:\n  - search\n{options}"
+    return (
+        f"site_name: Options test\ntheme:\n  name: material\n{extra}plugins:\n  - search\n{options}"
+    )
 
 
 def test_vietnamese_labels_from_theme_language(build: Callable[..., BuildResult]) -> None:
@@ -48,7 +49,9 @@ def test_prefix_option_moves_the_section(build: Callable[..., BuildResult]) -> N
     result = build(minimal_files(), config("      prefix: cx/maps\n"))
     page = result.page("cx/maps/journeys/buy-sunglasses/")
     link = page.css_first(".cjm-meta a.cjm-persona-link").attributes["href"]
-    assert (result.site / "cx/maps/journeys/buy-sunglasses" / link / "index.html").resolve().is_file()
+    assert (
+        (result.site / "cx/maps/journeys/buy-sunglasses" / link / "index.html").resolve().is_file()
+    )
     assert not (result.site / "playbook").exists()
 
 
@@ -81,7 +84,9 @@ def test_explicit_nav_gets_the_section_appended(build: Callable[..., BuildResult
     assert "Home" in nav and "Playbook" in nav and "Mua kính râm đa kênh" in nav
 
 
-def test_explicit_nav_placing_generated_pages_is_respected(build: Callable[..., BuildResult]) -> None:
+def test_explicit_nav_placing_generated_pages_is_respected(
+    build: Callable[..., BuildResult],
+) -> None:
     nav = (
         "nav:\n  - Home: index.md\n  - Our journeys:\n"
         "    - Sunglasses: playbook/journeys/buy-sunglasses.md\n"
@@ -169,4 +174,3 @@ def test_dot_backend_without_dot_is_a_clear_error(tmp_path: Path) -> None:
     assert result.returncode != 0
     assert "no `dot` binary is on PATH" in result.output
     assert "Traceback" not in result.output
-

@@ -65,7 +65,7 @@ def emotion_chart(journey: Journey, labels: Mapping[str, str], chart_id: str) ->
         f'<desc id="{chart_id}-desc">{escape(labels["emotion_curve_desc"])}</desc>',
     ]
     for number, band in enumerate(stage_bands(journey)):
-        x = LEFT + band.first * STEP_WIDTH
+        x: float = LEFT + band.first * STEP_WIDTH
         band_width = band.count * STEP_WIDTH
         parts.append(
             f'<rect class="cjm-band cjm-band-{number % 2}" x="{x}" y="{TOP - 28}" '
@@ -87,8 +87,7 @@ def emotion_chart(journey: Journey, labels: Mapping[str, str], chart_id: str) ->
             f"{score} {escape(_fit(emotion_word(score, labels), LEFT - 24, 6))}</text>"
         )
     points = [
-        (LEFT + STEP_WIDTH * position + STEP_WIDTH / 2, step)
-        for position, step in enumerate(steps)
+        (LEFT + STEP_WIDTH * position + STEP_WIDTH / 2, step) for position, step in enumerate(steps)
     ]
     # Unrated steps break the line rather than pretending to be neutral.
     runs: list[list[str]] = [[]]

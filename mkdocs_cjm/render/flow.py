@@ -120,7 +120,8 @@ def flow_dot(journey: Journey, playbook: Playbook, labels: Mapping[str, str]) ->
             constraint="false" if backwards else "true",
             **({"class": "cjm-edge cjm-edge-back", "style": "dashed"} if backwards else {}),
         )
-    return dot.source
+    dot_source: str = dot.source
+    return dot_source
 
 
 _SVG_ROOT = re.compile(r"<svg\b[^>]*>")
