@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -21,6 +21,7 @@ from markupsafe import Markup
 from . import text
 from .diagrams import DiagramRenderer
 from .index import CrossIndex, build_index
+from .loader import suggest_id
 from .model import Channel, Journey, Persona, Playbook, Stage, Step
 from .pages import (
     ASSETS_DIR,
@@ -45,6 +46,12 @@ class SiteOptions:
     # Front-matter tags (persona and channel names) for Material's tags plugin.
     tags: bool = False
     custom_templates: Path | None = None
+    # Explicit heading ids through attr_list (which the plugin enables): readable,
+    # language-independent anchors instead of slugs that drop letters such as "đ".
+    heading_ids: bool = False
+    # Keep the pages' raw HTML blocks out of the Markdown (see `GeneratedPage.blocks`):
+    # for the plugin, which puts them back into the converted page. Export leaves it off.
+    ready_html: bool = False
 
 
 @dataclass(frozen=True)
@@ -52,6 +59,15 @@ class GeneratedPage:
     src_uri: str
     markdown: str
     source: str | None = None  # the map file it comes from, for edit links
+    # With `SiteOptions.ready_html`: the page's raw HTML blocks, each replaced in
+    # `markdown` by a `<!--cjm-html:N-->` placeholder. Python-Markdown would pass them
+    # through unchanged, but only after parsing every tag twice (MkDocs' anchor scan
+    # and the HTML block parser), which is most of a big generated page's build time.
+    blocks: tuple[str, ...] = ()
+
+    def full_markdown(self) -> str:
+        """The page as Markdown that builds on its own, blocks in place."""
+        return expand_blocks(self.markdown, self.blocks)
 
 
 @dataclass(frozen=True)
@@ -71,6 +87,52 @@ def _htmlblock(value: str) -> Markup:
     """A raw HTML block for Markdown: no blank or indented lines, which would end or alter it."""
     lines = (line.strip() for line in str(value).splitlines())
     return Markup("\n".join(line for line in lines if line) + "\n")
+
+
+# Around a block in ready-HTML mode while a page renders. No map can hold the
+# character (YAML refuses control characters), and templates have no reason to.
+_BLOCK_MARK = "\x00"
+_MARKED_BLOCK = re.compile(f"{_BLOCK_MARK}([^{_BLOCK_MARK}]*){_BLOCK_MARK}")
+_PLACEHOLDER = re.compile(r"<!--cjm-html:(\d+)-->")
+# Python-Markdown passes a block through untouched only if it starts with one of
+# these tags (its own list); anything else it would read as a paragraph.
+_BLOCK_START = re.compile(
+    r"<(?:address|article|aside|blockquote|details|dialog|div|dl|fieldset|figure|footer|"
+    r"form|h[1-6]|header|hr|main|nav|ol|p|pre|section|table|ul)[\s>]"
+)
+
+
+def _marked_htmlblock(value: str) -> Markup:
+    block = _htmlblock(value)
+    if not _BLOCK_START.match(block):
+        return block
+    return Markup(f"{_BLOCK_MARK}{block.rstrip()}{_BLOCK_MARK}\n")
+
+
+def _split_blocks(page: GeneratedPage) -> GeneratedPage:
+    blocks: list[str] = []
+
+    def placeholder(match: re.Match[str]) -> str:
+        blocks.append(match.group(1))
+        return f"<!--cjm-html:{len(blocks) - 1}-->"
+
+    markdown = _MARKED_BLOCK.sub(placeholder, page.markdown)
+    return GeneratedPage(page.src_uri, markdown, page.source, tuple(blocks))
+
+
+def expand_blocks(text: str, blocks: Sequence[str]) -> str:
+    """`text` (Markdown, or the HTML Markdown made of it) with its placeholders replaced.
+
+    One pass: a block's own text is never searched for placeholders.
+    """
+    if not blocks:
+        return text
+    return _PLACEHOLDER.sub(
+        lambda match: (
+            blocks[int(match.group(1))] if int(match.group(1)) < len(blocks) else match.group()
+        ),
+        text,
+    )
 
 
 def _finalize(value: Any) -> Any:
@@ -101,7 +163,7 @@ def make_environment(options: SiteOptions) -> jinja2.Environment:
     env.filters.update(
         inline=functools.partial(_inline, allow_html=options.allow_html),
         block=functools.partial(_block, allow_html=options.allow_html),
-        heading=text.heading,
+        heading=functools.partial(_heading, ids=options.heading_ids),
         htmlblock=_htmlblock,
         emotion_word=lambda score: emotion_word(score, labels),
         emotion_class=emotion_class,
@@ -110,6 +172,12 @@ def make_environment(options: SiteOptions) -> jinja2.Environment:
         stage_anchor=stage_anchor,
     )
     return env
+
+
+def _heading(value: str, anchor: str = "", *, ids: bool) -> Markup:
+    shown = text.heading(value)
+    slug = (anchor or suggest_id(value)) if ids else ""
+    return Markup(f"{shown} {{: #{slug} }}") if slug else shown
 
 
 def _inline(value: str, *, allow_html: bool) -> Markup:
@@ -150,6 +218,8 @@ class SiteGenerator:
         self.renderer = renderer
         self.index: CrossIndex = build_index(playbook)
         self.env = make_environment(options)
+        if options.ready_html:
+            self.env.filters["htmlblock"] = _marked_htmlblock
         self.labels = options.labels
 
     def page_context(self, page: PageRef) -> dict[str, Any]:
@@ -217,6 +287,8 @@ class SiteGenerator:
         assets.append(GeneratedAsset(STYLESHEET, stylesheet))
         script = (resources.files("mkdocs_cjm") / "assets" / "cjm.js").read_text("utf-8")
         assets.append(GeneratedAsset(SCRIPT, script))
+        if self.options.ready_html:
+            pages = [_split_blocks(page) for page in pages]
         return pages, assets
 
     def journey_page(self, journey: Journey, svg: str) -> GeneratedPage:

@@ -227,8 +227,10 @@ class _FileCheck:
                 )
                 continue
             self.positions[prefix + key] = (child.line, child.column)
-            if child.value is None and not fields[key].required:
-                continue  # `key:` with nothing after it means "not given"
+            if child.value is None:
+                # `key:` with nothing after it means "not given"; a required one is
+                # reported below as empty.
+                continue
             result[key] = self.check(fields[key].kind, child, prefix + key)
         for key in kind.required:
             spec = fields[key]

@@ -6,8 +6,10 @@ become `PluginError`.
 
 from __future__ import annotations
 
+import html
 import os
 import posixpath
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -15,14 +17,14 @@ from typing import Any
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
-from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 
 from .config import CjmConfig
 from .diagrams import Backend, DiagramError, DiagramRenderer
-from .generate import GeneratedAsset, GeneratedPage, SiteOptions, generate_site
+from .generate import GeneratedAsset, GeneratedPage, SiteOptions, expand_blocks, generate_site
 from .i18n import labels_for
 from .loader import LoadOptions, load_playbook
 from .nav import add_section, section_rank, section_titles
@@ -41,11 +43,14 @@ class CjmPlugin(BasePlugin[CjmConfig]):  # type: ignore[no-untyped-call]
         self._auto_nav = True
         self._pages: list[GeneratedPage] = []
         self._assets: list[GeneratedAsset] = []
+        self._serving = False
+        self._last_good: tuple[list[GeneratedPage], list[GeneratedAsset]] | None = None
+        self._blocks: dict[str, tuple[str, ...]] = {}
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Defined so MkDocs keeps this object across `mkdocs serve` rebuilds:
         # the renderer's in-memory diagram cache then survives them.
-        pass
+        self._serving = command == "serve"
 
     def _root(self, config: MkDocsConfig) -> Path:
         return Path(config.config_file_path or ".").resolve().parent
@@ -58,6 +63,8 @@ class CjmPlugin(BasePlugin[CjmConfig]):  # type: ignore[no-untyped-call]
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self._pages, self._assets = [], []
+        if "attr_list" not in config.markdown_extensions:
+            config.markdown_extensions.append("attr_list")  # for the generated heading ids
         if STYLESHEET not in config.extra_css:
             config.extra_css.append(STYLESHEET)
         if SCRIPT not in [str(script) for script in config.extra_javascript]:
@@ -80,7 +87,14 @@ class CjmPlugin(BasePlugin[CjmConfig]):  # type: ignore[no-untyped-call]
         try:
             playbook = result.raise_for_errors()
         except MapError as error:
-            raise PluginError(format_report(error.errors)) from None
+            report = format_report(error.errors)
+            if self._serving and self._last_good is not None:
+                # MkDocs' dev server holds every request while a rebuild fails; keep
+                # serving the last good pages until the author fixes the map.
+                log.error(f"{report}\n  (serving the pages of the last good maps meanwhile)")
+                self._pages, self._assets = self._last_good
+                return
+            raise PluginError(report) from None
 
         renderer = self._diagram_renderer(root)
         tags = self.config.tags
@@ -91,14 +105,17 @@ class CjmPlugin(BasePlugin[CjmConfig]):  # type: ignore[no-untyped-call]
             labels=self._labels(config),
             allow_html=self.config.allow_html,
             tags=tags,
+            heading_ids=True,
             custom_templates=(
                 root / self.config.custom_templates if self.config.custom_templates else None
             ),
+            ready_html=True,
         )
         try:
             self._pages, self._assets = generate_site(playbook, options, renderer)
         except DiagramError as error:
             raise PluginError(f"journey maps: {error}") from None
+        self._last_good = (self._pages, self._assets)
 
     def _diagram_renderer(self, root: Path) -> DiagramRenderer:
         backend = Backend(self.config.graphviz_backend)
@@ -113,6 +130,7 @@ class CjmPlugin(BasePlugin[CjmConfig]):  # type: ignore[no-untyped-call]
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         root = self._root(config)
+        self._blocks = {page.src_uri: page.blocks for page in self._pages if page.blocks}
         for page in self._pages:
             existing = files.get_file_from_path(page.src_uri)
             if existing is not None:
@@ -174,6 +192,22 @@ class CjmPlugin(BasePlugin[CjmConfig]):  # type: ignore[no-untyped-call]
         visit(nav.items)
         return nav
 
+    @event_priority(100)  # first, so other plugins see the whole page
+    def on_page_content(
+        self, html_text: str, /, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str:
+        blocks = self._blocks.get(page.file.src_uri)
+        if not blocks:
+            return html_text
+        # The generated HTML blocks skipped Markdown (see GeneratedPage.blocks); put
+        # them back, and tell MkDocs which anchors they hold, as its own scan of raw
+        # HTML would have, so links to them from other pages validate.
+        if page.present_anchor_ids is not None:
+            page.present_anchor_ids.update(
+                html.unescape(anchor) for block in blocks for anchor in _ANCHOR.findall(block)
+            )
+        return expand_blocks(html_text, blocks)
+
     def on_serve(
         self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any
     ) -> LiveReloadServer:
@@ -185,6 +219,9 @@ class CjmPlugin(BasePlugin[CjmConfig]):  # type: ignore[no-untyped-call]
             if templates.is_dir():
                 server.watch(str(templates))
         return server
+
+
+_ANCHOR = re.compile(r'\s(?:id|name)="([^"]*)"')
 
 
 def _edit_uri(source: Path, docs_dir: Path) -> str | None:

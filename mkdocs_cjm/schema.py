@@ -97,7 +97,12 @@ CHANNEL = Record(
     "channel",
     {
         "name": Field(Text(markdown=False), True, "Name shown everywhere the channel appears."),
-        "type": Field(Choice(("online", "offline")), True, "online (digital) or offline."),
+        "type": Field(
+            Choice(("online", "offline")),
+            True,
+            "online: digital (web, app, social, email, SMS, chat); "
+            "offline: in person or traditional (store, hotline call, event).",
+        ),
         "owner": Field(Text(markdown=False), description="Team responsible for the channel."),
         "description": Field(Text(block=True), description="Markdown."),
     },
@@ -111,18 +116,18 @@ PERSONA_FILE = Record(
         "name": Field(Text(markdown=False), True, "The persona's name."),
         "tagline": Field(Text(), description="One line."),
         "description": Field(Text(block=True), description="Markdown."),
-        "goals": Field(TEXT_LIST),
-        "frustrations": Field(TEXT_LIST),
-        "traits": Field(MapOf(Scalar()), description="Label -> value."),
+        "goals": Field(TEXT_LIST, description="What the persona wants."),
+        "frustrations": Field(TEXT_LIST, description="What gets in the persona's way."),
+        "traits": Field(MapOf(Scalar()), description="Label -> value (Age: 28)."),
     },
 )
 
 KPI = Record(
     "kpi",
     {
-        "name": Field(Text(), True),
-        "target": Field(Scalar()),
-        "actual": Field(Scalar()),
+        "name": Field(Text(), True, "The milestone or metric."),
+        "target": Field(Scalar(), description="Target value, such as 2% or 3 min."),
+        "actual": Field(Scalar(), description="Measured value, in the target's unit."),
         "higher_is_better": Field(Boolean(), description="Default true."),
     },
 )
@@ -131,10 +136,10 @@ STAGE = Record(
     "stage",
     {
         "id": Field(Id(), True, "Unique in the journey."),
-        "name": Field(Text(markdown=False), True),
-        "description": Field(Text(block=True)),
+        "name": Field(Text(markdown=False), True, "The stage's name."),
+        "description": Field(Text(block=True), description="Markdown."),
         "goals": Field(TEXT_LIST, description="The customer's goals at this stage."),
-        "kpis": Field(ListOf(KPI)),
+        "kpis": Field(ListOf(KPI), description="Milestones and metrics of this stage."),
     },
 )
 
@@ -147,22 +152,26 @@ STEP = Record(
             Id(), True, "A channel id from channels.yml.", "a channel id from channels.yml"
         ),
         "touchpoint": Field(Text(markdown=False), description="Default: the channel's name."),
-        "action": Field(Text(), True),
-        "services": Field(TEXT_LIST),
+        "action": Field(Text(), True, "What the customer does."),
+        "services": Field(TEXT_LIST, description="What the touchpoint offers here."),
         "emotion": Field(Integer(1, 5), description="1 very negative .. 5 very positive."),
-        "feeling": Field(Text()),
-        "thought": Field(Text()),
+        "feeling": Field(Text(), description="A word for the emotion."),
+        "thought": Field(Text(), description="What the customer thinks."),
         "pain_points": Field(TEXT_LIST),
         "opportunities": Field(TEXT_LIST),
-        "owner": Field(Text(markdown=False), description="Default: the channel's owner."),
-        "next": Field(ListOf(Id()), description="Step ids; default: the step after it."),
+        "owner": Field(Text(markdown=False), description="Team; default: the channel's owner."),
+        "next": Field(
+            ListOf(Id()),
+            description="Step ids; default: the step after it; [] ends a path.",
+            expects="a list of step ids",
+        ),
     },
 )
 
 JOURNEY_FILE = Record(
     "journey",
     {
-        "title": Field(Text(markdown=False), True),
+        "title": Field(Text(markdown=False), True, "The journey's title."),
         "persona": Field(
             Id(),
             description="The persona this journey follows: a file name in personas/, no suffix.",
@@ -173,10 +182,10 @@ JOURNEY_FILE = Record(
             description="Several persona ids, instead of `persona`.",
             expects="a list of persona ids",
         ),
-        "owner": Field(Text(markdown=False)),
+        "owner": Field(Text(markdown=False), description="Team responsible for the journey."),
         "summary": Field(Text(block=True), description="Markdown."),
-        "stages": Field(ListOf(STAGE, min_items=1), True),
-        "steps": Field(ListOf(STEP, min_items=1), True),
+        "stages": Field(ListOf(STAGE, min_items=1), True, "Ordered, at least one."),
+        "steps": Field(ListOf(STEP, min_items=1), True, "Ordered, at least one."),
     },
     one_of=(("persona", "personas"),),
 )

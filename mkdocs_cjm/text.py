@@ -59,11 +59,15 @@ class _SafeLinks(MarkdownIt):
         return scheme is None or scheme.group(1).lower() in SAFE_SCHEMES
 
 
+class _TrustedLinks(MarkdownIt):
+    def validateLink(self, url: str) -> bool:
+        return True  # `allow_html`: the site vouches for its maps, links included
+
+
 @lru_cache(maxsize=2)
 def _parser(allow_html: bool) -> MarkdownIt:
-    options = {"html": allow_html}
-    parser = MarkdownIt("commonmark", options) if allow_html else _SafeLinks("commonmark", options)
-    return parser.enable(["strikethrough", "table"])
+    kind = _TrustedLinks if allow_html else _SafeLinks
+    return kind("commonmark", {"html": allow_html}).enable(["strikethrough", "table"])
 
 
 def _inert(rendered: str) -> Markup:
@@ -77,9 +81,21 @@ def inline(text: str, *, allow_html: bool = False) -> Markup:
     return _inert(_parser(allow_html).renderInline(text))
 
 
+# Author headings sit under the page's h1 and a section's h2. Left as they are, an
+# author's `# x` would be a second h1, which Material's search appends to the page
+# title and MkDocs may take as the title.
+_HEADING_SHIFT = 2
+
+
 def block(text: str, *, allow_html: bool = False) -> Markup:
-    """Multi-paragraph Markdown as HTML."""
-    return _inert(_parser(allow_html).render(text))
+    """Multi-paragraph Markdown as HTML, its headings moved below the page's own."""
+    parser = _parser(allow_html)
+    env: dict[str, object] = {}
+    tokens = parser.parse(text, env)
+    for token in tokens:
+        if token.type in ("heading_open", "heading_close"):
+            token.tag = f"h{min(6, int(token.tag[1:]) + _HEADING_SHIFT)}"
+    return _inert(parser.renderer.render(tokens, parser.options, env))
 
 
 def plain(text: str) -> str:

@@ -160,3 +160,12 @@ def minimal_site(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
     result = run_build(project)
     assert result.returncode == 0, result.output
     return result
+
+
+@pytest.fixture(scope="session")
+def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
+    """tests/fixtures/hostile: maps whose every string is an attack, built with --strict."""
+    project = copy_project(FIXTURES / "hostile", tmp_path_factory.mktemp("hostile") / "project")
+    result = run_build(project)
+    assert result.returncode == 0, result.output
+    return result

@@ -1,7 +1,129 @@
-/* mkdocs-cjm: the flow diagram's zoom toggle. Diagrams fit the content width by
-   default; "Zoom" shows them at natural size in a horizontally scrolling box.
+/* mkdocs-cjm: behaviour of the flow diagram.
+   - Zoom: diagrams fit the content width by default; "Zoom" shows them at
+     natural size in a horizontally scrolling box.
+   - Print: a journey's flow is a long left-to-right strip; fitted to one sheet
+     its text would be a few points high. For paper it is cut into slices
+     (between steps, never through a box or a label) that print one under the
+     other at a scale where the labels stay legible.
    Subscribes to Material's document$ so it also runs after instant navigation. */
 (function () {
+  var SVG_NS = "http://www.w3.org/2000/svg";
+  // Widest slice, in Graphviz points: at A4 landscape (about 273 mm of content)
+  // 11 pt labels print at about 8 pt.
+  var SLICE_POINTS = 1000;
+
+  function viewBoxOf(svg) {
+    var box = svg.viewBox && svg.viewBox.baseVal;
+    return box && box.width > 0 ? box : null;
+  }
+
+  // Horizontal extents (in viewBox units) of everything a cut must not cross,
+  // merged into disjoint blocks sorted from left to right.
+  function blocks(svg, box) {
+    var rect = svg.getBoundingClientRect();
+    if (!rect.width) return null;
+    var scale = box.width / rect.width;
+    var spans = [];
+    svg.querySelectorAll("g.node, text").forEach(function (element) {
+      var r = element.getBoundingClientRect();
+      if (!r.width) return;
+      spans.push([box.x + (r.left - rect.left) * scale, box.x + (r.right - rect.left) * scale]);
+    });
+    spans.sort(function (a, b) { return a[0] - b[0]; });
+    var merged = [];
+    spans.forEach(function (span) {
+      var last = merged[merged.length - 1];
+      if (last && span[0] <= last[1]) last[1] = Math.max(last[1], span[1]);
+      else merged.push(span.slice());
+    });
+    return merged;
+  }
+
+  // Cut positions: each slice as wide as allowed, ending in the widest gap
+  // between blocks that fits; a forced cut only when one block is wider than a slice.
+  function cuts(box, merged) {
+    var end = box.x + box.width;
+    var result = [box.x];
+    var start = box.x;
+    while (end - start > SLICE_POINTS) {
+      var limit = start + SLICE_POINTS;
+      var cut = null;
+      for (var i = 1; i < merged.length; i++) {
+        var gap = (merged[i - 1][1] + merged[i][0]) / 2;
+        if (gap > start + 1 && gap <= limit && merged[i - 1][1] < merged[i][0]) cut = gap;
+      }
+      start = cut === null ? limit : cut;
+      result.push(start);
+    }
+    result.push(end);
+    return result;
+  }
+
+  function stripIds(root) {
+    root.querySelectorAll("[id]").forEach(function (element) { element.removeAttribute("id"); });
+  }
+
+  function slice(figure) {
+    if (figure.querySelector(".cjm-print-slices")) return true;
+    var svg = figure.querySelector(".cjm-figure-body svg.cjm-svg");
+    var box = svg && viewBoxOf(svg);
+    if (!box || box.width <= SLICE_POINTS) return Boolean(box);
+    var merged = blocks(svg, box);
+    if (!merged) return false;
+    var positions = cuts(box, merged);
+    var holder = document.createElement("div");
+    holder.className = "cjm-print-slices";
+    // The on-screen diagram already carries the title and description; the
+    // slices are a second rendering of it for paper only.
+    holder.setAttribute("aria-hidden", "true");
+    for (var i = 0; i + 1 < positions.length; i++) {
+      var x = positions[i];
+      var width = positions[i + 1] - x;
+      var part = svg.cloneNode(true);
+      stripIds(part);
+      part.removeAttribute("aria-labelledby");
+      part.removeAttribute("role");
+      part.querySelectorAll("title, desc").forEach(function (node) { node.remove(); });
+      part.querySelectorAll("a").forEach(function (link) { link.setAttribute("tabindex", "-1"); });
+      part.setAttribute("viewBox", [x, box.y, width, box.height].join(" "));
+      part.setAttribute("focusable", "false");
+      part.style.width = (100 * width / SLICE_POINTS) + "%";
+      holder.appendChild(part);
+    }
+    figure.querySelector(".cjm-figure-body").after(holder);
+    figure.classList.add("cjm-sliced");
+    return true;
+  }
+
+  function sliceAll() {
+    document.querySelectorAll("figure.cjm-flow").forEach(slice);
+  }
+
+  // A box that scrolls sideways must be reachable from the keyboard even when
+  // it holds no link (a wide KPI table, the emotion curve on a phone).
+  function labelScrollers() {
+    document.querySelectorAll(".cjm-table, .cjm-figure-body").forEach(function (box) {
+      var scrolls = box.scrollWidth > box.clientWidth + 1;
+      if (scrolls && !box.hasAttribute("tabindex")) {
+        var caption = box.querySelector("caption, title");
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "region");
+        if (caption) box.setAttribute("aria-label", caption.textContent.trim());
+        box.dataset.cjmScroller = "1";
+      } else if (!scrolls && box.dataset.cjmScroller) {
+        ["tabindex", "role", "aria-label", "data-cjm-scroller"].forEach(function (name) {
+          box.removeAttribute(name);
+        });
+      }
+    });
+  }
+
+  var resizing = null;
+  window.addEventListener("resize", function () {
+    clearTimeout(resizing);
+    resizing = setTimeout(labelScrollers, 150);
+  });
+
   function setup() {
     document.querySelectorAll("figure.cjm-flow").forEach(function (figure) {
       var button = figure.querySelector("button.cjm-zoom");
@@ -11,9 +133,16 @@
       button.addEventListener("click", function () {
         var zoomed = figure.classList.toggle("cjm-zoomed");
         button.setAttribute("aria-pressed", zoomed ? "true" : "false");
+        labelScrollers();
       });
     });
+    // Measured now, while the diagram is laid out on screen; a diagram that
+    // is not (a hidden tab) is measured again just before printing.
+    sliceAll();
+    labelScrollers();
   }
+
+  window.addEventListener("beforeprint", sliceAll);
   if (typeof document$ !== "undefined" && document$.subscribe) {
     document$.subscribe(setup);
   } else if (document.readyState === "loading") {

@@ -61,7 +61,10 @@ def _tooltip(step: Step, channel_name: str, labels: Mapping[str, str]) -> str:
     if step.thought:
         parts.append(f"{labels['thought']}: {plain(step.thought)}")
     # Whitespace collapsed as the page collapses it, so the tooltip reads like the table.
-    tooltip: str = graphviz.escape(_dot_text(" ".join(". ".join(parts).split())))
+    text = _dot_text(" ".join(". ".join(parts).split()))
+    # Graphviz unescapes a tooltip twice (C-style `\l`, then escString `\N`, `\G`),
+    # so `graphviz.escape`'s doubling still lets `\N` become the node's name.
+    tooltip: str = graphviz.nohtml(text.replace("\\", "\\" * 4))
     return tooltip
 
 
@@ -96,7 +99,17 @@ def flow_dot(journey: Journey, playbook: Playbook, labels: Mapping[str, str]) ->
                 margin="10",
                 **{"class": f"cjm-stage cjm-stage-{stage_number % 2}"},
             )
-            for step in journey.steps_in(stage.id):
+            steps = journey.steps_in(stage.id)
+            if not steps:
+                # Graphviz draws no empty cluster: a placeholder keeps the stage visible.
+                cluster.node(
+                    f"empty{stage_number}",
+                    id=f"{graph_id}-empty-stage-{stage_number}",
+                    label=_label(wrap(labels["empty_cell"], WRAP_WIDTH)),
+                    shape="plaintext",
+                    **{"class": "cjm-empty-stage"},
+                )
+            for step in steps:
                 channel = playbook.channel_by_id[step.channel]
                 cluster.node(
                     names[step.id],
@@ -112,6 +125,15 @@ def flow_dot(journey: Journey, playbook: Playbook, labels: Mapping[str, str]) ->
                         f"cjm-{'online' if channel.online else 'offline'}"
                     },
                 )
+    # Invisible edges from each stage to the next keep the clusters in stage order,
+    # whatever the branches do, and place empty stages between their neighbours.
+    anchors = [
+        (names[steps[0].id], names[steps[-1].id]) if (steps := journey.steps_in(stage.id))
+        else (f"empty{number}", f"empty{number}")
+        for number, stage in enumerate(journey.stages, start=1)
+    ]
+    for (_, last), (first, _) in zip(anchors, anchors[1:], strict=False):
+        dot.edge(last, first, style="invis", weight="0")
     for source, target in journey.edges:
         backwards = target.index <= source.index
         dot.edge(
@@ -140,6 +162,8 @@ def embed_svg(svg: str, graph_id: str, title: str, description: str) -> str:
     """
     svg = _TITLE.sub("", svg)
     svg = _BACKGROUND.sub("", svg)
+    # An empty stage's placeholder is not a step: keep `g.node` meaning "a step".
+    svg = svg.replace('class="node cjm&#45;empty&#45;stage"', 'class="cjm-empty-stage"')
     match = _SVG_ROOT.search(svg)
     if match is None:
         raise ValueError("Graphviz returned no <svg> element")

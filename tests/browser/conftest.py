@@ -11,40 +11,26 @@ import functools
 import http.server
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import copy_project, run_build
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
-AXE = ROOT / ".cache" / "npm" / "node_modules" / "axe-core" / "axe.min.js"
-SCREENSHOTS = ROOT / "build" / "screenshots"
-
-# The pages under test: one of each kind, chosen because they are the busiest
-# of the example (two personas, the widest channel use).
-PAGES = {
-    "journey": "playbook/journeys/kinh-da-trong-cho-bo/",
-    "persona": "playbook/personas/lan/",
-    "channel": "playbook/channels/store/",
-}
-WIDTHS = {"desktop": 1280, "phone": 390}
-HEIGHTS = {"desktop": 800, "phone": 844}
-# Material picks the palette whose media query matches when the reader has not
-# chosen one, so the OS colour scheme selects "default" or "slate".
-SCHEMES = {"default": "light", "slate": "dark"}
+from .browser_support import CHROMIUM, HEIGHTS, ROOT, SCHEMES, WIDTHS, Opened
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
 
 @pytest.fixture(scope="session")
 def chromium_path() -> Path:
     if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing: run `make browser-deps` as root (apt install chromium)")
+        pytest.skip(
+            f"{CHROMIUM} is missing: run `make browser-deps` as root (apt install chromium)"
+        )
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
@@ -53,15 +39,29 @@ def chromium_path() -> Path:
 
 
 @pytest.fixture(scope="session")
-def site_url(chromium_path: Path, example_site: Any) -> Iterator[str]:
-    """The strictly built example site over HTTP (Material's search worker and
-    instant navigation need http://, not file://)."""
-    handler = functools.partial(_QuietHandler, directory=str(example_site.site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+def site_url(chromium_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The example playbook, built with --strict and served over HTTP on 127.0.0.1.
+
+    Built here rather than through `example_site` because, like `mkdocs serve`,
+    it must name the server in `site_url`: Material's instant navigation only
+    takes over links found in sitemap.xml, which is written from `site_url`
+    (and matched including the port).
+    """
+    # Bound first: the build needs the port; the handler learns the folder after.
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _QuietHandler)
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    project = copy_project(ROOT, tmp_path_factory.mktemp("browser") / "project")
+    config = project / "mkdocs.yml"
+    lines = config.read_text(encoding="utf-8").splitlines()
+    lines = [line for line in lines if not line.startswith("site_url:")]
+    config.write_text("\n".join([f"site_url: {url}", *lines]) + "\n", encoding="utf-8")
+    result = run_build(project)
+    assert result.returncode == 0, result.output
+    server.RequestHandlerClass = functools.partial(_QuietHandler, directory=str(result.site))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
+        yield url
     finally:
         server.shutdown()
         server.server_close()
@@ -80,14 +80,6 @@ def browser(chromium_path: Path) -> Iterator[Any]:
             yield instance
         finally:
             instance.close()
-
-
-@dataclass
-class Opened:
-    """A page loaded in a fresh context, with everything it reported as an error."""
-
-    page: Any
-    errors: list[str] = field(default_factory=list)
 
 
 @pytest.fixture
@@ -125,7 +117,8 @@ def open_page(browser: Any, site_url: str) -> Iterator[Callable[..., Opened]]:
                 f"request failed: {request.url} ({request.failure})"
             ),
         )
-        page.goto(site_url + path + query, wait_until="networkidle")
+        response = page.goto(site_url + path + query, wait_until="networkidle")
+        assert response is not None and response.ok, f"{path}: HTTP {response and response.status}"
         actual = page.evaluate("document.body.getAttribute('data-md-color-scheme')")
         assert actual == scheme, f"asked for the {scheme} palette, Material shows {actual}"
         # Webfonts and emoji must be laid out before measuring or screenshotting.
@@ -135,8 +128,3 @@ def open_page(browser: Any, site_url: str) -> Iterator[Callable[..., Opened]]:
     yield _open
     for context in contexts:
         context.close()
-
-
-def screenshot_path(name: str, width: int, scheme: str) -> Path:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    return SCREENSHOTS / f"{name}-{width}-{scheme}.png"

@@ -1,0 +1,117 @@
+"""`mkdocs serve`: a broken edit shows its errors and keeps the last good site; a fix recovers."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from test_errors import J, journey, make_project
+
+WAIT_SECONDS = 90
+JOURNEY_V1 = journey(("action: Sees an ad", "action: Sees the first ad"))
+BUILT = "Documentation built in"
+
+
+class Server:
+    """A `mkdocs serve` subprocess whose merged output is collected line by line."""
+
+    def __init__(self, project: Path) -> None:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{self.port}"],
+            cwd=project,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        )
+        self.lines: list[str] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.append(line.rstrip("\n"))
+
+    @property
+    def output(self) -> str:
+        return "\n".join(self.lines)
+
+    def wait_for(self, condition: Callable[[], bool], what: str) -> None:
+        deadline = time.monotonic() + WAIT_SECONDS
+        while not condition():
+            if self.process.poll() is not None:
+                pytest.fail(f"mkdocs serve exited while waiting for {what}:\n{self.output}")
+            if time.monotonic() > deadline:
+                pytest.fail(f"gave up waiting for {what}:\n{self.output}")
+            time.sleep(0.1)
+
+    def count(self, text: str) -> int:
+        return sum(text in line for line in list(self.lines))
+
+    def get(self, path: str) -> str:
+        url = f"http://127.0.0.1:{self.port}/{path}"
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return str(response.read().decode("utf-8"))
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=15)
+        self._reader.join(timeout=15)
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[tuple[Server, Path]]:
+    project = make_project(tmp_path / "project", {J: JOURNEY_V1})
+    running = Server(project)
+    try:
+        yield running, project
+    finally:
+        running.stop()
+
+
+def test_serve_keeps_last_good_site_and_recovers(server: tuple[Server, Path]) -> None:
+    running, project = server
+    running.wait_for(lambda: running.count("Serving on http://") > 0, "the server to start")
+    assert "Sees the first ad" in running.get("playbook/journeys/j/")
+
+    (project / J).write_text(
+        journey(("action: Sees an ad", "action: Sees the second ad"), ("emotion: 4", "emotion: 9")),
+        encoding="utf-8",
+    )
+    message = (
+        "maps/journeys/j.yml:13:14: error: steps[0].emotion: 9 is outside 1..5; expected a whole"
+        " number from 1 to 5"
+    )
+    running.wait_for(lambda: running.count(message) > 0, "the rebuild error")
+    running.wait_for(lambda: running.count(BUILT) >= 2, "the rebuild to finish")
+    assert "Traceback" not in running.output
+    # Nothing of the broken edit was published: the last good page is still served.
+    page = running.get("playbook/journeys/j/")
+    assert "Sees the first ad" in page
+    assert "Sees the second ad" not in page
+
+    (project / J).write_text(
+        journey(("action: Sees an ad", "action: Sees the fixed ad")), encoding="utf-8"
+    )
+    running.wait_for(
+        lambda: "Sees the fixed ad" in running.get("playbook/journeys/j/"),
+        "the fixed page to be served",
+    )
+    assert running.process.poll() is None, "the server must survive the broken edit"
+    assert "Traceback" not in running.output
