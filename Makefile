@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve build test lint browser-deps clean
+.PHONY: serve build test lint browser-deps screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,15 @@ browser-deps:
 
 test: $(STAMP) browser-deps lint
 	$(BIN)/pytest -n 2 --dist loadgroup
+
+# The browser tests write every screenshot to build/screenshots/ (whole pages,
+# and the first screen of each); the README shows the first screen of the
+# desktop journey page in the light and the dark palette.
+screenshots: $(STAMP) browser-deps
+	$(BIN)/pytest -n 2 --dist loadgroup tests/browser
+	mkdir -p docs/images
+	cp build/screenshots/journey-screen-1280-default.png docs/images/journey-light.png
+	cp build/screenshots/journey-screen-1280-slate.png docs/images/journey-dark.png
 
 clean:
 	rm -rf $(VENV) site build .cache .pytest_cache .mypy_cache .ruff_cache

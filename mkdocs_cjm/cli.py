@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
+import posixpath
 import sys
 from pathlib import Path
 from typing import Any
@@ -12,10 +12,10 @@ from typing import Any
 import yaml
 
 from .diagrams import Backend, DiagramError, DiagramRenderer
-from .generate import SiteOptions, generate_site
+from .generate import SiteOptions, flow_asset, generate_site
 from .i18n import labels_for
 from .loader import LoadOptions, load_playbook
-from .pages import Layout
+from .pages import SCRIPT, STYLESHEET, Layout, PageKind, PageRef
 from .schema import FILE_KINDS, json_schema
 
 
@@ -84,45 +84,104 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export_options(
+    config_file: Path, config: dict[str, Any], options: dict[str, Any]
+) -> SiteOptions:
+    """The plugin's SiteOptions for this mkdocs.yml, as `plugin.py` derives them from MkDocs."""
+    theme = config.get("theme")
+    theme_language = theme.get("language") if isinstance(theme, dict) else None
+    tags = options.get("tags")
+    if tags is None:
+        names = [
+            name
+            for entry in config.get("plugins") or []
+            for name in ([entry] if isinstance(entry, str) else list(entry or {}))
+        ]
+        tags = any(str(name).endswith("tags") for name in names)
+    templates = options.get("custom_templates")
+    return SiteOptions(
+        layout=Layout(
+            str(options.get("prefix", "playbook")).strip("/"),
+            bool(config.get("use_directory_urls", True)),
+        ),
+        labels=labels_for(options.get("language") or theme_language),
+        allow_html=bool(options.get("allow_html", False)),
+        tags=bool(tags),
+        heading_ids=True,
+        custom_templates=config_file.resolve().parent / templates if templates else None,
+        # Whole Markdown pages: they must build where the plugin is not installed.
+        ready_html=False,
+    )
+
+
+_EXPORT_HINT = """\
+To build them without the plugin, put OUT_DIR's content in docs/ and add to mkdocs.yml:
+  markdown_extensions: [attr_list]      # the pages' heading ids
+  extra_css: [{css}]
+  extra_javascript: [{js}]"""
+
+
 def cmd_export(args: argparse.Namespace) -> int:
+    """Write the pages the plugin generates, as Markdown and SVG files, under OUT_DIR."""
     config_file = Path(args.config_file)
+    if not config_file.is_file():
+        print(f"mkdocs-cjm: {config_file} not found", file=sys.stderr)
+        return 1
     playbook, config, options, errors = _load(config_file, None)
     if errors or playbook is None:
+        print(
+            f"mkdocs-cjm: {errors} error(s) in the journey maps; nothing exported", file=sys.stderr
+        )
         return 1
-    theme = config.get("theme") or {}
-    language = options.get("language") or (theme.get("language") if isinstance(theme, dict) else None)
-    site_options = SiteOptions(
-        layout=Layout(str(options.get("prefix", "playbook")).strip("/"),
-                      bool(config.get("use_directory_urls", True))),
-        labels=labels_for(language),
-        allow_html=bool(options.get("allow_html", False)),
-        tags=bool(options.get("tags", False)),
-        custom_templates=(config_file.resolve().parent / options["custom_templates"])
-        if options.get("custom_templates")
-        else None,
-    )
+    out = Path(args.out_dir)
+    if out.exists() and not out.is_dir():
+        print(f"mkdocs-cjm: {out} is not a folder", file=sys.stderr)
+        return 1
+    if out.is_dir() and any(out.iterdir()) and not args.force:
+        message = f"{out} is not empty; use --force to replace the exported pages in it"
+        print(f"mkdocs-cjm: {message}", file=sys.stderr)
+        return 1
     try:
         renderer = DiagramRenderer(
             Backend(options.get("graphviz_backend", "auto")),
             config_file.resolve().parent / options.get("cache_dir", ".cache/cjm"),
         )
+        site_options = _export_options(config_file, config, options)
         pages, assets = generate_site(playbook, site_options, renderer)
     except DiagramError as error:
         print(f"mkdocs-cjm: {error}", file=sys.stderr)
         return 1
-    out = Path(args.out_dir)
-    if out.exists() and any(out.iterdir()) and not args.force:
-        print(f"mkdocs-cjm: {out} is not empty; use --force to overwrite", file=sys.stderr)
-        return 1
-    if out.exists() and args.force:
-        shutil.rmtree(out)
+    _remove_stale(
+        out, site_options.layout, {page.src_uri for page in pages} | {a.path for a in assets}
+    )
     for page in pages:
-        _write(out / page.src_uri, page.markdown)
+        _write(out / page.src_uri, page.full_markdown())
     for asset in assets:
         _write(out / asset.path, asset.content)
-    print(f"exported {len(pages)} pages and {len(assets)} assets to {out}")
-    print(f"add '{assets[-1].path}' to extra_css in the site that uses them")
+    print(f"exported {len(pages)} pages and {len(assets)} files to {out}")
+    print(_EXPORT_HINT.format(css=STYLESHEET, js=SCRIPT))
     return 0
+
+
+def _remove_stale(out: Path, layout: Layout, written: set[str]) -> None:
+    """Delete the pages and diagrams an earlier export wrote for maps that are gone.
+
+    Only .md and .svg files in the folders of journey, persona and channel pages
+    and of the diagrams are candidates: hand-written pages elsewhere in a docs/
+    folder are never touched.
+    """
+    folders = {
+        posixpath.dirname(layout.src_uri(PageRef(kind, "x")))
+        for kind in (PageKind.JOURNEY, PageKind.PERSONA, PageKind.CHANNEL)
+    } | {posixpath.dirname(flow_asset("x"))}
+    for folder in folders:
+        directory = out / folder
+        if not directory.is_dir():
+            continue
+        for path in directory.iterdir():
+            stale = f"{folder}/{path.name}" not in written
+            if stale and path.suffix in (".md", ".svg") and path.is_file():
+                path.unlink()
 
 
 def _write(path: Path, content: str) -> None:
@@ -156,10 +215,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     validate.set_defaults(run=cmd_validate)
 
-    export = commands.add_parser("export", help="write the generated pages (Markdown + SVG)")
-    export.add_argument("-f", "--config-file", default="mkdocs.yml")
-    export.add_argument("--force", action="store_true", help="replace OUT_DIR if it is not empty")
-    export.add_argument("out_dir", metavar="OUT_DIR")
+    export = commands.add_parser(
+        "export",
+        help="write the pages the plugin generates (Markdown + SVG), to inspect or leave the plugin",
+    )
+    export.add_argument("-f", "--config-file", default="mkdocs.yml", help="the site's mkdocs.yml")
+    export.add_argument(
+        "--force",
+        action="store_true",
+        help="write into a non-empty OUT_DIR, replacing pages an earlier export left there",
+    )
+    export.add_argument("out_dir", metavar="OUT_DIR", help="folder to write, e.g. another docs/")
     export.set_defaults(run=cmd_export)
 
     schema = commands.add_parser("schema", help="print or write the JSON Schemas of the map files")

@@ -139,8 +139,19 @@ def _finalize(value: Any) -> Any:
     if value is None:
         return ""
     if isinstance(value, str) and not isinstance(value, Markup):
-        return text.escape(value)
+        return _escape(value)
     return value
+
+
+# Author text is rendered many times over (a step's action shows in the matrix, the
+# step list, the emotion table and its channel's page), and these are pure functions
+# of it: memoised, they cost a dictionary lookup after the first time.
+_MEMO_SIZE = 1 << 16
+
+
+@functools.lru_cache(maxsize=_MEMO_SIZE)
+def _escape(value: str) -> Markup:
+    return text.escape(value)
 
 
 def make_environment(options: SiteOptions) -> jinja2.Environment:
@@ -180,10 +191,12 @@ def _heading(value: str, anchor: str = "", *, ids: bool) -> Markup:
     return Markup(f"{shown} {{: #{slug} }}") if slug else shown
 
 
+@functools.lru_cache(maxsize=_MEMO_SIZE)
 def _inline(value: str, *, allow_html: bool) -> Markup:
     return text.inline(value, allow_html=allow_html)
 
 
+@functools.lru_cache(maxsize=_MEMO_SIZE)
 def _block(value: str, *, allow_html: bool) -> Markup:
     return text.block(value, allow_html=allow_html)
 
@@ -341,8 +354,13 @@ class SiteGenerator:
         page = PageRef(PageKind.CHANNEL, channel.id)
         uses = self.index.steps_by_channel.get(channel.id, ())
 
+        # Grouped once: scanning every use for each journey is quadratic at playbook scale.
+        steps_by_journey: dict[str, list[Step]] = {}
+        for ref in uses:
+            steps_by_journey.setdefault(ref.journey.id, []).append(ref.step)
+
         def uses_by_stage(journey: Journey) -> list[tuple[Stage, list[Step]]]:
-            mine = [ref.step for ref in uses if ref.journey.id == journey.id]
+            mine = steps_by_journey.get(journey.id, [])
             grouped = [
                 (stage, [s for s in mine if s.stage == stage.id]) for stage in journey.stages
             ]

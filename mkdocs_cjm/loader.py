@@ -295,7 +295,13 @@ class _Loader:
         found: dict[str, Path] = {}
         if not folder.is_dir():
             return found
-        for path in sorted(folder.iterdir()):
+        try:
+            paths = sorted(folder.iterdir())
+        except OSError as exc:
+            message = f"cannot read the folder: {exc.strerror or exc}"
+            self.problems.append(Problem(self.display(folder), 0, 0, "", message))
+            return found
+        for path in paths:
             if path.suffix not in YAML_SUFFIXES or not path.is_file():
                 continue
             stem = path.stem

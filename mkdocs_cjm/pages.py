@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import posixpath
 from dataclasses import dataclass
 from enum import Enum
@@ -54,6 +55,7 @@ class Layout:
             parts = [self.prefix, _FOLDERS[page.kind], "index.md"]
         return posixpath.join(*[part for part in parts if part])
 
+    @functools.lru_cache(maxsize=1 << 16)  # noqa: B019 (a few small frozen layouts per process)
     def url(self, page: PageRef) -> str:
         """Site-relative URL, as MkDocs gives it to the page."""
         return self.url_of_src(self.src_uri(page))
@@ -75,6 +77,7 @@ class Layout:
         return relative_url(self.url(source), asset)
 
 
+@functools.lru_cache(maxsize=1 << 16)  # every page links to the same few dozen others
 def relative_url(from_url: str, to_url: str) -> str:
     """Relative link between two site-relative URLs; a URL ending in '/' is a folder."""
     base = from_url if from_url.endswith("/") or not from_url else posixpath.dirname(from_url) + "/"

@@ -42,7 +42,17 @@ class Problem:
         text += self.message
         if self.suggestion:
             text += f" ({self.suggestion})"
-        return text
+        # One line per problem, even when a key or value quoted in it spans lines.
+        return text.translate(_ONE_LINE)
+
+
+# Every character str.splitlines() breaks on, and tabs, shown as escapes.
+_ONE_LINE = str.maketrans(
+    {
+        char: char.encode("unicode_escape").decode("ascii")
+        for char in "\t\n\x0b\x0c\r\x1c\x1d\x1e\x85\u2028\u2029"
+    }
+)
 
 
 MAX_REPORTED = 100

@@ -664,7 +664,7 @@ def test_report_is_capped_but_counts_everything(tmp_path: Path) -> None:
     report = format_report(result.errors).splitlines()
     assert report[0] == "journey maps: 150 problems found:"
     assert report[1] == (
-        "  maps/journeys/j.yml:9:58: error: steps[0].emotion: 9 is outside 1..5; expected a"
+        "  maps/journeys/j.yml:9:62: error: steps[0].emotion: 9 is outside 1..5; expected a"
         " whole number from 1 to 5"
     )
     assert len(report) == 1 + MAX_REPORTED + 1
@@ -754,6 +754,7 @@ def test_invalid_ids_do_not_cascade_into_reference_errors(tmp_path: Path) -> Non
         "title: !!binary aGVsbG8=\n",
         "title: !!bool maybe\n",
         "steps:\n  - next: {a: b}\n    id: [x]\n    stage: {}\n",
+        '? |\n  multi\n  line key\n: 1\n"title\\nwith\\u2028breaks": [x]\n',
     ],
     ids=lambda text: text[:30],
 )

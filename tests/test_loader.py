@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, ROOT, write_project
 
+from mkdocs_cjm import yamlsafe
 from mkdocs_cjm.loader import LoadOptions, LoadResult, load_playbook
 from mkdocs_cjm.model import ChannelType, Journey, Kpi, KpiStatus, Playbook, parse_measure
 
@@ -362,3 +363,38 @@ def test_no_maps_gives_an_empty_playbook(tmp_path: Path) -> None:
     result = load_playbook(tmp_path / "maps")
     assert result.problems == []
     assert result.playbook == Playbook()
+
+
+TRICKY = """\
+\ufeff# Vietnamese text, aliases, merge keys, block and flow styles
+name: "Nguyễn Thị Lan"
+tagline: Kính râm chống tia UV — giá 1.500.000đ
+traits: &t
+  Tuổi: 28
+  Ngày: 2024-05-01
+  Ghi chú: |
+    Hai dòng
+    văn bản
+goals: [Mua kính, {nested: [1, 2, *t]}]
+frustrations:
+  - <<: *t
+    Thêm: yes
+"""
+
+
+@pytest.mark.skipif(yamlsafe._CLoader is None, reason="PyYAML is built without libyaml")
+def test_libyaml_and_pure_python_parsers_agree(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Valid files are read through libyaml for speed; values and positions must be
+    # exactly what the pure-Python parser (used to explain errors) gives.
+    tricky = tmp_path / "tricky.yml"
+    tricky.write_text(TRICKY, encoding="utf-8")
+    paths = [tricky, *sorted((ROOT / "maps").rglob("*.y*ml"))]
+    paths += sorted((FIXTURES / "minimal" / "maps").rglob("*.yml"))
+    assert yamlsafe._libyaml_compose(TRICKY.lstrip("\ufeff")) is not None, "not the fast path"
+    fast = [yamlsafe.read_yaml(path, path.name) for path in paths]
+    monkeypatch.setattr(yamlsafe, "_CLoader", None)
+    pure = [yamlsafe.read_yaml(path, path.name) for path in paths]
+    assert fast[0][0] is not None and fast[0][1] == []
+    assert fast == pure

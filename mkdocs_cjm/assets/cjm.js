@@ -17,26 +17,56 @@
     return box && box.width > 0 ? box : null;
   }
 
-  // Horizontal extents (in viewBox units) of everything a cut must not cross,
-  // merged into disjoint blocks sorted from left to right.
-  function blocks(svg, box) {
+  // Boxes (in viewBox units) of the diagram's parts: where the cuts may not go
+  // (steps and labels) and how tall each slice must be (everything drawn).
+  function measure(svg, box) {
     var rect = svg.getBoundingClientRect();
     if (!rect.width) return null;
     var scale = box.width / rect.width;
+    function boxOf(element) {
+      var r = element.getBoundingClientRect();
+      if (!r.width && !r.height) return null;
+      return {
+        left: box.x + (r.left - rect.left) * scale,
+        right: box.x + (r.right - rect.left) * scale,
+        top: box.y + (r.top - rect.top) * scale,
+        bottom: box.y + (r.bottom - rect.top) * scale,
+      };
+    }
     var spans = [];
     svg.querySelectorAll("g.node, text").forEach(function (element) {
-      var r = element.getBoundingClientRect();
-      if (!r.width) return;
-      spans.push([box.x + (r.left - rect.left) * scale, box.x + (r.right - rect.left) * scale]);
+      var b = boxOf(element);
+      if (b) spans.push([b.left, b.right]);
     });
     spans.sort(function (a, b) { return a[0] - b[0]; });
-    var merged = [];
+    var solid = [];
     spans.forEach(function (span) {
-      var last = merged[merged.length - 1];
+      var last = solid[solid.length - 1];
       if (last && span[0] <= last[1]) last[1] = Math.max(last[1], span[1]);
-      else merged.push(span.slice());
+      else solid.push(span.slice());
     });
-    return merged;
+    var parts = [];
+    svg.querySelectorAll("g.node, g.edge, g.cluster").forEach(function (element) {
+      var b = boxOf(element);
+      if (b) parts.push(b);
+    });
+    return { solid: solid, parts: parts };
+  }
+
+  // The vertical extent of what is drawn between two cuts, so a slice of a
+  // diagram whose steps sit in one band does not print the empty rest.
+  function heightOf(parts, left, right, box) {
+    var top = Infinity;
+    var bottom = -Infinity;
+    parts.forEach(function (b) {
+      if (b.right <= left || b.left >= right) return;
+      top = Math.min(top, b.top);
+      bottom = Math.max(bottom, b.bottom);
+    });
+    if (top === Infinity) return [box.y, box.height];
+    top = Math.max(box.y, top - 4);
+    bottom = Math.min(box.y + box.height, bottom + 4);
+    return [top, bottom - top];
   }
 
   // Cut positions: each slice as wide as allowed, ending in the widest gap
@@ -68,9 +98,9 @@
     var svg = figure.querySelector(".cjm-figure-body svg.cjm-svg");
     var box = svg && viewBoxOf(svg);
     if (!box || box.width <= SLICE_POINTS) return Boolean(box);
-    var merged = blocks(svg, box);
-    if (!merged) return false;
-    var positions = cuts(box, merged);
+    var measured = measure(svg, box);
+    if (!measured) return false;
+    var positions = cuts(box, measured.solid);
     var holder = document.createElement("div");
     holder.className = "cjm-print-slices";
     // The on-screen diagram already carries the title and description; the
@@ -85,7 +115,8 @@
       part.removeAttribute("role");
       part.querySelectorAll("title, desc").forEach(function (node) { node.remove(); });
       part.querySelectorAll("a").forEach(function (link) { link.setAttribute("tabindex", "-1"); });
-      part.setAttribute("viewBox", [x, box.y, width, box.height].join(" "));
+      var vertical = heightOf(measured.parts, x, x + width, box);
+      part.setAttribute("viewBox", [x, vertical[0], width, vertical[1]].join(" "));
       part.setAttribute("focusable", "false");
       part.style.width = (100 * width / SLICE_POINTS) + "%";
       holder.appendChild(part);

@@ -26,9 +26,29 @@ def flow_id(journey_id: str) -> str:
     return f"cjm-flow-{journey_id}"
 
 
+# Characters XML 1.0 forbids: Graphviz copies them into the SVG, which then does
+# not parse (and NUL ends the DOT source early).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# `dot` refuses a quoted string longer than 16384 characters. Each text in a
+# label or tooltip is cut to a budget counted in DOT characters (after escaping).
+FIELD_BUDGET = 2500
+TOOLTIP_BUDGET = 12000
+_COST = {"&": 5, "\\": 4, '"': 2}
+
+
+def _clip(text: str, budget: int = FIELD_BUDGET) -> str:
+    """Text cut to fit `budget` once escaped; the page keeps the full text."""
+    cost = 0
+    for position, char in enumerate(text):
+        cost += _COST.get(char, 1)
+        if cost > budget:
+            return text[:position].rstrip() + "…"
+    return text
+
+
 def _dot_text(text: str) -> str:
     """Text as Graphviz reads it literally: it decodes `&amp;`, `&#60;`, `&copy;` in labels."""
-    return text.replace("&", "&amp;")
+    return _NOT_XML.sub("\ufffd", text).replace("&", "&amp;")
 
 
 def _label(lines: list[str]) -> str:
@@ -42,12 +62,12 @@ def _label(lines: list[str]) -> str:
 def _node_label(step: Step, channel_name: str, labels: Mapping[str, str]) -> str:
     # Markdown fields show as the page renders them (`**b**` as `b`); plain fields
     # (touchpoint, names) as written, asterisks and all, like on the page.
-    lines = wrap(step.touchpoint, WRAP_WIDTH)
+    lines = wrap(_clip(step.touchpoint), WRAP_WIDTH)
     if step.touchpoint != channel_name:
-        lines += wrap(f"({channel_name})", WRAP_WIDTH)
-    lines += wrap(plain(step.action), WRAP_WIDTH)
+        lines += wrap(f"({_clip(channel_name)})", WRAP_WIDTH)
+    lines += wrap(_clip(plain(step.action)), WRAP_WIDTH)
     score = f"{step.emotion}/5" if step.emotion is not None else "–"
-    feeling = f" · {plain(step.feeling)}" if step.feeling else ""
+    feeling = f" · {_clip(plain(step.feeling))}" if step.feeling else ""
     lines += wrap(f"{labels['emotion']}: {score}{feeling}", WRAP_WIDTH)
     return _label(lines)
 
@@ -61,7 +81,7 @@ def _tooltip(step: Step, channel_name: str, labels: Mapping[str, str]) -> str:
     if step.thought:
         parts.append(f"{labels['thought']}: {plain(step.thought)}")
     # Whitespace collapsed as the page collapses it, so the tooltip reads like the table.
-    text = _dot_text(" ".join(". ".join(parts).split()))
+    text = _dot_text(_clip(" ".join(". ".join(parts).split()), TOOLTIP_BUDGET))
     # Graphviz unescapes a tooltip twice (C-style `\l`, then escString `\N`, `\G`),
     # so `graphviz.escape`'s doubling still lets `\N` become the node's name.
     tooltip: str = graphviz.nohtml(text.replace("\\", "\\" * 4))
@@ -93,7 +113,7 @@ def flow_dot(journey: Journey, playbook: Playbook, labels: Mapping[str, str]) ->
         with dot.subgraph(name=f"cluster_{stage_number}") as cluster:
             cluster.attr(
                 id=f"{graph_id}-stage-{stage_number}",
-                label=_label(wrap(stage.name, WRAP_WIDTH * 2)),
+                label=_label(wrap(_clip(stage.name), WRAP_WIDTH * 2)),
                 style="rounded,dashed",
                 labeljust="l",
                 margin="10",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -14,15 +15,31 @@ from .browser_support import AXE, PAGES, SCHEMES, WIDTHS, Opened
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 
-def _serious(violations: list[dict[str, object]]) -> list[str]:
+# Findings in mkdocs-material's own page chrome, which this plugin does not
+# render (axe-core 4.14.1, mkdocs-material 9.8): each is (rule, CSS selector of
+# the element). Everything inside the generated content is checked in full.
+MATERIAL_CHROME = {
+    # The search overlay is role="dialog" without an accessible name.
+    ("aria-dialog-name", ".md-search"),
+    # "Made with Material for MkDocs" in the footer: #7f7f7f on #171717, 4.47:1.
+    ("color-contrast", ".md-copyright"),
+}
+
+
+def _serious(violations: list[dict[str, Any]]) -> list[str]:
     lines = []
     for violation in violations:
         if violation["impact"] not in ("serious", "critical"):
             continue
-        nodes = violation["nodes"]
-        assert isinstance(nodes, list)
-        targets = [node["target"] for node in nodes[:5]]
-        lines.append(f"{violation['id']} ({violation['impact']}, {len(nodes)}x): {targets}")
+        nodes = [
+            node
+            for node in violation["nodes"]
+            if (violation["id"], node["target"][-1]) not in MATERIAL_CHROME
+        ]
+        if nodes:
+            targets = [node["target"] for node in nodes[:5]]
+            summary = nodes[0]["failureSummary"].replace("\n", " ")
+            lines.append(f"{violation['id']} x{len(nodes)}: {targets}: {summary}")
     return lines
 
 
@@ -107,7 +124,8 @@ def test_tables_svgs_and_emotions_carry_their_meaning_in_text(
         assert len(svg["labelledBy"]) == 2 and all(svg["labelledBy"]), svg
 
     # Every element coloured by an emotion also says which one, as "n/5".
-    assert found["emotions"], f"no emotion shown on the {kind} page"
+    # (A persona page gives average emotions as plain numbers, with no colour.)
+    assert found["emotions"] or kind == "persona", f"no emotion shown on the {kind} page"
     wordless = [
         item for item in found["emotions"] if not re.search(rf"\b{item['score']}/5\b", item["text"])
     ]

@@ -83,6 +83,8 @@ def test_diagram_script_runs_again_after_instant_navigation(
 
     button = page.locator("figure.cjm-flow button.cjm-zoom")
     button.wait_for(state="visible")
+    # The print slices were cut from the swapped-in diagram too.
+    assert page.locator("figure.cjm-flow.cjm-sliced .cjm-print-slices svg").count() >= 2
     svg = page.locator("figure.cjm-flow .cjm-figure-body > svg")
     fitted = svg.bounding_box()
     button.click()

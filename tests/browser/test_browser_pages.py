@@ -30,6 +30,16 @@ def test_page_renders_cleanly(
     opened = open_page(PAGES[kind], width=width, scheme=scheme)
     page = opened.page
     page.screenshot(path=screenshot_path(kind, width, scheme), full_page=True)
+    # One screenful, small enough for the README: on a journey page, the matrix
+    # (the page's heart) just under the header rather than the summary above it.
+    if kind == "journey":
+        page.evaluate(
+            "window.scrollTo(0, document.querySelector('div.cjm-matrix')"
+            ".getBoundingClientRect().top + window.scrollY - 150)"
+        )
+        # Material's header swaps the site name for the page title with a transition.
+        page.evaluate("Promise.all(document.getAnimations().map(a => a.finished))")
+    page.screenshot(path=screenshot_path(f"{kind}-screen", width, scheme))
 
     assert opened.errors == []
     # No sideways scrolling of the page itself (Material hides the page's
