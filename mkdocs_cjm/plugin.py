@@ -130,7 +130,13 @@ class CjmPlugin(BasePlugin[CjmConfig]):  # type: ignore[no-untyped-call]
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         root = self._root(config)
-        self._blocks = {page.src_uri: page.blocks for page in self._pages if page.blocks}
+        # Python-Markdown expands tabs in all of a page's source, raw HTML included
+        # (at its fixed tab length of 4); blocks that skip it get the same treatment.
+        self._blocks = {
+            page.src_uri: tuple(block.expandtabs(4) for block in page.blocks)
+            for page in self._pages
+            if page.blocks
+        }
         for page in self._pages:
             existing = files.get_file_from_path(page.src_uri)
             if existing is not None:

@@ -81,8 +81,9 @@ class Field:
 class Record:
     name: str
     fields: dict[str, Field]
-    # Groups of keys of which exactly one must be given (`persona` or `personas`).
-    one_of: tuple[tuple[str, ...], ...] = ()
+    # Groups of keys of which at most one may be given (`persona` or `personas`).
+    # The contract marks neither as required, so a journey may name no persona.
+    exclusive: tuple[tuple[str, ...], ...] = ()
 
     @property
     def required(self) -> tuple[str, ...]:
@@ -187,7 +188,7 @@ JOURNEY_FILE = Record(
         "stages": Field(ListOf(STAGE, min_items=1), True, "Ordered, at least one."),
         "steps": Field(ListOf(STEP, min_items=1), True, "Ordered, at least one."),
     },
-    one_of=(("persona", "personas"),),
+    exclusive=(("persona", "personas"),),
 )
 
 FILE_KINDS: dict[str, Kind] = {
@@ -283,10 +284,8 @@ def _to_json(kind: Kind) -> dict[str, Any]:
             }
             if kind.required:
                 record["required"] = list(kind.required)
-            if kind.one_of:
-                record["allOf"] = [
-                    {"oneOf": [{"required": [key]} for key in group]} for group in kind.one_of
-                ]
+            if kind.exclusive:
+                record["allOf"] = [{"not": {"required": list(group)}} for group in kind.exclusive]
             return record
     raise AssertionError(kind)
 

@@ -174,3 +174,16 @@ def test_dot_backend_without_dot_is_a_clear_error(tmp_path: Path) -> None:
     assert result.returncode != 0
     assert "no `dot` binary is on PATH" in result.output
     assert "Traceback" not in result.output
+
+
+def test_journey_without_persona_builds(build: Callable[..., BuildResult]) -> None:
+    # The contract marks `persona` neither required nor optional; a journey that
+    # names none is still a journey worth publishing.
+    files = minimal_files()
+    key = "maps/journeys/buy-sunglasses.yml"
+    files[key] = files[key].replace("persona: lan\n", "")
+    result = build(files, config())
+    meta = text_of(result.page("playbook/journeys/buy-sunglasses/").css_first(".cjm-meta"))
+    assert "No persona given." in meta
+    persona = result.page("playbook/personas/lan/")
+    assert "No journey uses this yet." in text_of(persona.css_first("article"))

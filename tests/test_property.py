@@ -354,14 +354,14 @@ PROPERTY = settings(
 )
 
 
-@settings(PROPERTY, max_examples=40)
+@settings(PROPERTY, max_examples=25)
 @given(playbooks())
 def test_valid_maps_build(renderer: DiagramRenderer, files: Files) -> None:
     result = run_pipeline(files, renderer)
     assert not result.errors, [str(problem) for problem in result.errors]
 
 
-@settings(PROPERTY, max_examples=80)
+@settings(PROPERTY, max_examples=60)
 @given(broken_playbooks())
 def test_broken_maps_fail_cleanly(renderer: DiagramRenderer, case: tuple[str, Files, bool]) -> None:
     mutation, files, must_fail = case
@@ -370,7 +370,7 @@ def test_broken_maps_fail_cleanly(renderer: DiagramRenderer, case: tuple[str, Fi
         assert result.errors, f"{mutation}: accepted"
 
 
-@settings(PROPERTY, max_examples=15)
+@settings(PROPERTY, max_examples=6)
 @given(playbooks(), st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=6))
 def test_unknown_keys_warn_or_fail_under_strict(
     renderer: DiagramRenderer, files: Files, key: str

@@ -96,7 +96,7 @@ TYPE_ERROR_CASES = [
     "missing-title",
     "missing-step-channel",
     "missing-channel-type",
-    "missing-persona",
+    "both-persona-and-personas",
     "required-key-empty",
     "stages-is-a-mapping",
     "step-is-text",

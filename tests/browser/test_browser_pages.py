@@ -34,8 +34,12 @@ def test_page_renders_cleanly(
     # (the page's heart) just under the header rather than the summary above it.
     if kind == "journey":
         page.evaluate(
-            "window.scrollTo(0, document.querySelector('div.cjm-matrix')"
-            ".getBoundingClientRect().top + window.scrollY - 150)"
+            """() => {
+              const matrix = document.querySelector("div.cjm-matrix");
+              const heading = matrix.previousElementSibling;
+              const top = /^H[1-6]$/.test(heading?.tagName) ? heading : matrix;
+              window.scrollTo(0, top.getBoundingClientRect().top + window.scrollY - 64);
+            }"""
         )
         # Material's header swaps the site name for the page title with a transition.
         page.evaluate("Promise.all(document.getAnimations().map(a => a.finished))")

@@ -1,0 +1,228 @@
+"""`mkdocs-cjm export`: the pages the plugin builds, as files a site without the plugin builds.
+
+The plugin hands MkDocs its pages' HTML blocks ready-made (they skip Markdown),
+while an export writes them into whole Markdown pages. Building the exported
+folder with the plugin off must give the very same page content, table of
+contents and search entries as the plugin's own build: that proves both the
+export and the plugin's shortcut.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from conftest import FIXTURES, BuildResult, copy_project, run_build, write_project
+from selectolax.lexbor import LexborHTMLParser
+
+from mkdocs_cjm.cli import main as cli
+
+pytestmark = pytest.mark.xdist_group("export")
+
+
+class _InertTags(yaml.SafeLoader):
+    """mkdocs.yml may hold `!!python/name:` tags; this test only moves them along."""
+
+
+_InertTags.add_multi_constructor("", lambda loader, suffix, node: None)
+
+
+def plain_site(project: Path, exported: Path, destination: Path) -> Path:
+    """A copy of `project` without the plugin, its docs/ holding the exported pages."""
+    config: dict[str, Any] = yaml.load(
+        (project / "mkdocs.yml").read_text("utf-8"), Loader=_InertTags
+    )
+    config["plugins"] = [
+        entry
+        for entry in config.get("plugins") or []
+        if entry != "cjm" and not (isinstance(entry, dict) and "cjm" in entry)
+    ]
+    # What the export tells its user to add.
+    extensions = config.setdefault("markdown_extensions", [])
+    names = [entry if isinstance(entry, str) else next(iter(entry)) for entry in extensions]
+    if "attr_list" not in names:
+        extensions.append("attr_list")
+    config["extra_css"] = [*config.get("extra_css", []), "assets/cjm/cjm.css"]
+    config["extra_javascript"] = [*config.get("extra_javascript", []), "assets/cjm/cjm.js"]
+    destination.mkdir(parents=True)
+    shutil.copytree(project / "docs", destination / "docs")
+    shutil.copytree(exported, destination / "docs", dirs_exist_ok=True)
+    (destination / "mkdocs.yml").write_text(yaml.safe_dump(config, allow_unicode=True), "utf-8")
+    return destination
+
+
+def export(project: Path, out: Path, *extra: str) -> int:
+    return cli(["export", "-f", str(project / "mkdocs.yml"), *extra, str(out)])
+
+
+def generated_urls(site: Path) -> list[str]:
+    return sorted(
+        path.relative_to(site).as_posix() for path in (site / "playbook").rglob("index.html")
+    )
+
+
+def parts(html: str) -> tuple[str, str]:
+    """The page's content and its table of contents."""
+    tree = LexborHTMLParser(html)
+    article = tree.css_first("article")
+    toc = tree.css_first("nav.md-nav--secondary")
+    assert article is not None
+    return article.html or "", (toc.html or "") if toc else ""
+
+
+def search_entries(site: Path) -> dict[str, dict[str, str]]:
+    index = json.loads((site / "search" / "search_index.json").read_text("utf-8"))
+    return {doc["location"]: doc for doc in index["docs"] if doc["location"].startswith("playbook")}
+
+
+@pytest.fixture(params=["example_site", "hostile_site"])
+def plugin_site(request: pytest.FixtureRequest) -> BuildResult:
+    """A playbook built with the plugin: the repository's example, and maps full of attacks."""
+    return request.getfixturevalue(request.param)  # type: ignore[no-any-return]
+
+
+def test_the_exported_pages_build_without_the_plugin_into_the_same_site(
+    plugin_site: BuildResult, tmp_path: Path
+) -> None:
+    exported = tmp_path / "exported"
+    assert export(plugin_site.project, exported) == 0
+    plain = run_build(plain_site(plugin_site.project, exported, tmp_path / "plain"))
+    assert plain.returncode == 0, plain.output
+
+    urls = generated_urls(plugin_site.site)
+    assert len(urls) > 5
+    assert generated_urls(plain.site) == urls
+    for url in urls:
+        ours = parts(plugin_site.html(url))
+        theirs = parts(plain.html(url))
+        assert ours[0] == theirs[0], f"{url}: page content differs"
+        assert ours[1] == theirs[1], f"{url}: table of contents differs"
+    assert search_entries(plugin_site.site) == search_entries(plain.site)
+    flows = sorted((plugin_site.site / "assets" / "cjm" / "flows").glob("*.svg"))
+    assert flows
+    for flow in flows:
+        assert (plain.site / "assets/cjm/flows" / flow.name).read_bytes() == flow.read_bytes()
+
+
+def test_the_exported_folder_builds_under_properdocs(
+    example_site: BuildResult, tmp_path: Path
+) -> None:
+    if importlib.util.find_spec("properdocs") is None:
+        pytest.skip("ProperDocs is not installed (pip install -e '.[test]')")
+    exported = tmp_path / "exported"
+    assert export(example_site.project, exported) == 0
+    project = plain_site(example_site.project, exported, tmp_path / "properdocs")
+    site = tmp_path / "properdocs-site"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "properdocs",
+            "build",
+            "--strict",
+            "-q",
+            "-f",
+            str(project / "mkdocs.yml"),
+            "-d",
+            str(site),
+        ],  # fmt: skip
+        capture_output=True,
+        text=True,
+        cwd=project,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    built = BuildResult(project, site, result.returncode, result.stdout + result.stderr)
+
+    urls = generated_urls(example_site.site)
+    assert generated_urls(site) == urls
+    for url in urls:
+        assert parts(built.html(url))[0] == parts(example_site.html(url))[0], url
+    assert search_entries(site).keys() == search_entries(example_site.site).keys()
+
+
+CHANNELS = "web:\n  name: Website\n  type: online\n"
+PERSONA = "name: Lan\n"
+
+
+def journey(title: str) -> str:
+    return f"""\
+title: {title}
+persona: lan
+stages:
+  - id: look
+    name: Look
+steps:
+  - stage: look
+    channel: web
+    action: Browses
+"""
+
+
+def small_project(root: Path, journeys: list[str]) -> Path:
+    files = {"maps/channels.yml": CHANNELS, "maps/personas/lan.yml": PERSONA}
+    files |= {f"maps/journeys/{name}.yml": journey(name.title()) for name in journeys}
+    return write_project(root, files)
+
+
+def test_export_into_a_folder_that_is_not_empty_needs_force_and_keeps_other_pages(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = small_project(tmp_path / "project", ["alpha", "beta"])
+    docs = tmp_path / "docs"
+    (docs / "playbook").mkdir(parents=True)
+    (docs / "index.md").write_text("# Home\n", "utf-8")
+    (docs / "playbook" / "guide.md").write_text("# How to read the maps\n", "utf-8")
+
+    assert export(project, docs) == 1
+    assert "--force" in capsys.readouterr().err
+    assert not (docs / "playbook" / "journeys").exists()
+
+    assert export(project, docs, "--force") == 0
+    journeys = docs / "playbook" / "journeys"
+    assert sorted(path.name for path in journeys.glob("*.md")) == [
+        "alpha.md",
+        "beta.md",
+        "index.md",
+    ]
+
+    (project / "maps" / "journeys" / "beta.yml").unlink()
+    assert export(project, docs, "--force") == 0
+    assert sorted(path.name for path in journeys.glob("*.md")) == ["alpha.md", "index.md"]
+    assert not (docs / "assets" / "cjm" / "flows" / "beta.svg").exists()
+    assert (docs / "assets" / "cjm" / "flows" / "alpha.svg").is_file()
+    # Hand-written pages around the section are left alone.
+    assert (docs / "index.md").read_text("utf-8") == "# Home\n"
+    assert (docs / "playbook" / "guide.md").is_file()
+
+
+def test_export_of_broken_maps_fails_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = small_project(tmp_path / "project", ["alpha"])
+    (project / "maps" / "journeys" / "alpha.yml").write_text(
+        journey("Alpha").replace("channel: web", "channel: webb"), "utf-8"
+    )
+    out = tmp_path / "out"
+    assert export(project, out) == 1
+    assert "webb" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_exported_pages_are_whole_markdown(tmp_path: Path) -> None:
+    project = copy_project(FIXTURES / "minimal", tmp_path / "project")
+    out = tmp_path / "out"
+    assert export(project, out) == 0
+    page = (out / "playbook" / "journeys" / "buy-sunglasses.md").read_text("utf-8")
+    assert "<!--cjm-html" not in page
+    assert "<table" in page and "<svg" in page
