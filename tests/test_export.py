@@ -133,7 +133,7 @@ def test_the_exported_folder_builds_under_properdocs(
             str(project / "mkdocs.yml"),
             "-d",
             str(site),
-        ],  # fmt: skip
+        ],
         capture_output=True,
         text=True,
         cwd=project,

@@ -41,7 +41,9 @@ def test_page_renders_cleanly(
               window.scrollTo(0, top.getBoundingClientRect().top + window.scrollY - 64);
             }"""
         )
-        # Material's header swaps the site name for the page title with a transition.
+        # Once the page title scrolls away Material's header shows it instead of
+        # the site name, with a transition: let it finish.
+        page.wait_for_selector(".md-header__title--active")
         page.evaluate("Promise.all(document.getAnimations().map(a => a.finished))")
     page.screenshot(path=screenshot_path(f"{kind}-screen", width, scheme))
 
