@@ -30,16 +30,35 @@ theme:
     - navigation.indexes
 plugins:
   - search
-  - cjm:
-      maps_dir: maps
-      prefix: playbook
-markdown_extensions:
+{cjm}markdown_extensions:
   - attr_list
   - md_in_html
   - tables
   - toc:
       permalink: true
+{extra}"""
+
+CJM_PLUGIN = """\
+  - cjm:
+      maps_dir: maps
+      prefix: playbook
 """
+
+# What `mkdocs-cjm export` says a site without the plugin needs.
+EXPORT_EXTRA = """\
+extra_css:
+  - assets/cjm/cjm.css
+extra_javascript:
+  - assets/cjm/cjm.js
+"""
+
+
+def mkdocs_yml(n: int, *, plugin: bool = True) -> str:
+    """The site's configuration: with the plugin, or for the exported pages without it."""
+    return MKDOCS_YML.format(
+        n=n, cjm=CJM_PLUGIN if plugin else "", extra="" if plugin else EXPORT_EXTRA
+    )
+
 
 INDEX_MD = """\
 # Synthetic playbook
@@ -184,10 +203,22 @@ def _persona(rng: random.Random, index: int) -> dict[str, Any]:
             if english
             else f"**{name}** là {role_vi} ở {city}, tìm hiểu trên mạng rồi mua tại cửa hàng."
         ),
-        "goals": rng.sample(["Mua đúng sản phẩm", "Save time", "Được tư vấn tận tình",
-                             "Pay a fair price", "Bảo hành nhanh"], 2),  # fmt: skip
+        "goals": rng.sample(
+            [
+                "Mua đúng sản phẩm",
+                "Save time",
+                "Được tư vấn tận tình",
+                "Pay a fair price",
+                "Bảo hành nhanh",
+            ],
+            2,
+        ),
         "frustrations": rng.sample(PAINS, 2),
-        "traits": {"Tuổi": age, "City": city, "Tech comfort": rng.choice(["low", "medium", "high"])},
+        "traits": {
+            "Tuổi": age,
+            "City": city,
+            "Tech comfort": rng.choice(["low", "medium", "high"]),
+        },
     }
 
 
@@ -315,7 +346,7 @@ def generate(n: int, out: Path) -> Path:
         (maps / "journeys" / f"journey-{i + 1:04d}.yml").write_text(
             _yaml(_journey(rng, i, persona_ids)), encoding="utf-8"
         )
-    (out / "mkdocs.yml").write_text(MKDOCS_YML.format(n=n), encoding="utf-8")
+    (out / "mkdocs.yml").write_text(mkdocs_yml(n), encoding="utf-8")
     (out / "docs" / "index.md").write_text(
         INDEX_MD.format(n=n, personas=len(persona_ids), channels=len(CHANNELS)), encoding="utf-8"
     )

@@ -89,7 +89,7 @@ class _WasmPool:
                 if module is None:
                     module = wasmtime.Module(engine, wasm)
                     if compiled:
-                        _write_checksummed(compiled, module.serialize())
+                        _write_checksummed(compiled, bytes(module.serialize()))
                 self._shared = (engine, module)
             return self._shared
 

@@ -145,11 +145,11 @@ _LIBYAML_DIFFERS = re.compile("[\t\ufeff\x85\u2028\u2029]")
 
 def _make_libyaml_loader() -> type | None:
     try:
-        from yaml.cyaml import CParser
+        from yaml.cyaml import CParser  # type: ignore[attr-defined]
     except ImportError:  # PyYAML built without libyaml
         return None
 
-    class Loader(Composer, CParser, SafeConstructor, yaml.resolver.Resolver):  # type: ignore[misc]
+    class Loader(Composer, CParser, SafeConstructor, yaml.resolver.Resolver):
         yaml_implicit_resolvers = _SafeLoader.yaml_implicit_resolvers
         compose_node = _SafeLoader.compose_node
 
@@ -161,13 +161,13 @@ def _make_libyaml_loader() -> type | None:
             self.alias_nodes: set[int] = set()
             self._depth = 0
 
-        def compose_scalar_node(self, anchor: str | None) -> Node:
-            event = self.peek_event()
+        def compose_scalar_node(self, anchor: Any) -> Any:
+            event: Any = self.peek_event()
             if event.value == "" and not event.style:
                 # libyaml places an empty value at the next token, PyYAML after the
                 # key: keep PyYAML's positions in messages about empty values.
                 raise yaml.YAMLError("empty plain scalar")
-            return Composer.compose_scalar_node(self, anchor)  # type: ignore[no-any-return]
+            return Composer.compose_scalar_node(self, anchor)
 
     return Loader
 

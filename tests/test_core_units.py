@@ -104,12 +104,19 @@ def test_matrix_groups_touchpoints_under_channels(playbook: Playbook) -> None:
 def test_flow_dot_structure(playbook: Playbook) -> None:
     source = flow_dot(playbook.journeys[0], playbook, EN)
     assert source.count("subgraph cluster_") == 2
-    edges = re.findall(r"^\s*(s\d+) -> (s\d+)(?! \[style=invis)", source, re.MULTILINE)
-    assert edges == [("s1", "s2"), ("s1", "s3"), ("s2", "s3"), ("s3", "s1")]
-    # Stage order is held by invisible edges from a stage's last step to the next one's first.
-    assert re.findall(r"(s\d+) -> (s\d+) \[style=invis", source) == [("s4", "s3")]
+    drawn = []
+    for tail, head, attributes in re.findall(r"^\s*(s\d+) -> (s\d+)(?: \[(.*)\])?$", source, re.MULTILINE):
+        if "style=invis" in attributes:
+            continue
+        # Edges inside a stage are laid out reversed and drawn back (top to bottom).
+        drawn.append((head, tail) if "dir=back" in attributes else (tail, head))
+    assert sorted(drawn) == [("s1", "s2"), ("s1", "s3"), ("s2", "s3"), ("s3", "s1")]
+    assert re.search(r"s2 -> s1 \[[^\]]*dir=back", source)
     # The loop back to the first step does not pull it to the right.
     assert re.search(r"s3 -> s1 \[[^\]]*constraint=false", source)
+    # Stage order is held by invisible edges from a stage's last step to the next one's first.
+    assert re.findall(r"(s\d+) -> (s\d+) \[style=invis", source) == [("s4", "s3")]
+    assert source.count("rank=same") == 2
     assert "rankdir=LR" in source
     assert 'href="#step-step-1"' in source
     assert "cjm-offline" in source and "cjm-online" in source

@@ -117,6 +117,7 @@ def flow_dot(journey: Journey, playbook: Playbook, labels: Mapping[str, str]) ->
                 style="rounded,dashed",
                 labeljust="l",
                 margin="10",
+                rank="same",
                 **{"class": f"cjm-stage cjm-stage-{stage_number % 2}"},
             )
             steps = journey.steps_in(stage.id)
@@ -156,12 +157,17 @@ def flow_dot(journey: Journey, playbook: Playbook, labels: Mapping[str, str]) ->
         dot.edge(last, first, style="invis", weight="0")
     for source, target in journey.edges:
         backwards = target.index <= source.index
-        dot.edge(
-            names[source.id],
-            names[target.id],
-            constraint="false" if backwards else "true",
-            **({"class": "cjm-edge cjm-edge-back", "style": "dashed"} if backwards else {}),
-        )
+        attributes = {"constraint": "false" if backwards else "true"}
+        if backwards:
+            attributes |= {"class": "cjm-edge cjm-edge-back", "style": "dashed"}
+        tail, head = names[source.id], names[target.id]
+        if source.stage == target.stage and not backwards:
+            # Steps of one stage share a rank (a column); Graphviz stacks a flat
+            # edge's head above its tail, so the edge is laid out reversed and drawn
+            # back, for the stage to read top to bottom.
+            tail, head = head, tail
+            attributes["dir"] = "back"
+        dot.edge(tail, head, **attributes)
     dot_source: str = dot.source
     return dot_source
 
