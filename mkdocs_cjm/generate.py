@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -60,14 +60,15 @@ class GeneratedPage:
     markdown: str
     source: str | None = None  # the map file it comes from, for edit links
     # With `SiteOptions.ready_html`: the page's raw HTML blocks, each replaced in
-    # `markdown` by a `<!--cjm-html:N-->` placeholder. Python-Markdown would pass them
+    # `markdown` by a `<div data-cjm-html="SRC_URI:N"></div>` placeholder (an element, not
+    # a comment: extensions such as pymdownx.striphtml drop comments). Markdown would pass them
     # through unchanged, but only after parsing every tag twice (MkDocs' anchor scan
     # and the HTML block parser), which is most of a big generated page's build time.
     blocks: tuple[str, ...] = ()
 
     def full_markdown(self) -> str:
         """The page as Markdown that builds on its own, blocks in place."""
-        return expand_blocks(self.markdown, self.blocks)
+        return expand_blocks(self.markdown, {self.src_uri: self.blocks})
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,7 @@ def _htmlblock(value: str) -> Markup:
 # character (YAML refuses control characters), and templates have no reason to.
 _BLOCK_MARK = "\x00"
 _MARKED_BLOCK = re.compile(f"{_BLOCK_MARK}([^{_BLOCK_MARK}]*){_BLOCK_MARK}")
-_PLACEHOLDER = re.compile(r"<!--cjm-html:(\d+)-->")
+_PLACEHOLDER = re.compile(r'<div data-cjm-html="([^":]+):(\d+)"></div>')
 # Python-Markdown passes a block through untouched only if it starts with one of
 # these tags (its own list); anything else it would read as a paragraph.
 _BLOCK_START = re.compile(
@@ -114,25 +115,34 @@ def _split_blocks(page: GeneratedPage) -> GeneratedPage:
 
     def placeholder(match: re.Match[str]) -> str:
         blocks.append(match.group(1))
-        return f"<!--cjm-html:{len(blocks) - 1}-->"
+        return f'<div data-cjm-html="{page.src_uri}:{len(blocks) - 1}"></div>'
 
     markdown = _MARKED_BLOCK.sub(placeholder, page.markdown)
     return GeneratedPage(page.src_uri, markdown, page.source, tuple(blocks))
 
 
-def expand_blocks(text: str, blocks: Sequence[str]) -> str:
+def expand_blocks(
+    text: str,
+    blocks: Mapping[str, Sequence[str]],
+    used: Callable[[str], None] | None = None,
+) -> str:
     """`text` (Markdown, or the HTML Markdown made of it) with its placeholders replaced.
 
-    One pass: a block's own text is never searched for placeholders.
+    A placeholder names its page, so a page's content copied elsewhere by another
+    plugin still finds its blocks. One pass: a block's text is never searched for
+    placeholders. `used` is called with each block put in.
     """
-    if not blocks:
-        return text
-    return _PLACEHOLDER.sub(
-        lambda match: (
-            blocks[int(match.group(1))] if int(match.group(1)) < len(blocks) else match.group()
-        ),
-        text,
-    )
+
+    def block(match: re.Match[str]) -> str:
+        page_blocks = blocks.get(match.group(1), ())
+        number = int(match.group(2))
+        if number >= len(page_blocks):
+            return match.group()
+        if used is not None:
+            used(page_blocks[number])
+        return page_blocks[number]
+
+    return _PLACEHOLDER.sub(block, text) if "data-cjm-html=" in text else text
 
 
 def _finalize(value: Any) -> Any:

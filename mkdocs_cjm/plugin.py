@@ -202,17 +202,18 @@ class CjmPlugin(BasePlugin[CjmConfig]):  # type: ignore[no-untyped-call]
     def on_page_content(
         self, html_text: str, /, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str:
-        blocks = self._blocks.get(page.file.src_uri)
-        if not blocks:
-            return html_text
         # The generated HTML blocks skipped Markdown (see GeneratedPage.blocks); put
         # them back, and tell MkDocs which anchors they hold, as its own scan of raw
-        # HTML would have, so links to them from other pages validate.
-        if page.present_anchor_ids is not None:
-            page.present_anchor_ids.update(
-                html.unescape(anchor) for block in blocks for anchor in _ANCHOR.findall(block)
-            )
-        return expand_blocks(html_text, blocks)
+        # HTML would have, so that links to them from other pages validate.
+        anchors: set[str] = set()
+
+        def used(block: str) -> None:
+            anchors.update(html.unescape(anchor) for anchor in _ANCHOR.findall(block))
+
+        html_text = expand_blocks(html_text, self._blocks, used)
+        if anchors and page.present_anchor_ids is not None:
+            page.present_anchor_ids.update(anchors)
+        return html_text
 
     def on_serve(
         self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any

@@ -98,6 +98,7 @@ def block(text: str, *, allow_html: bool = False) -> Markup:
     return _inert(parser.renderer.render(tokens, parser.options, env))
 
 
+@lru_cache(maxsize=1 << 16)  # each step's text is asked for by its box and by its tooltip
 def plain(text: str) -> str:
     """What a reader sees of one line of Markdown, without markup: for diagram labels.
 

@@ -127,7 +127,7 @@ def test_second_build_renders_nothing_and_an_edit_renders_only_its_journey(
     assert "Reads reviews on a forum" in page
 
 
-def test_a_new_process_reads_every_diagram_from_the_disk_cache(project: Path) -> None:
+def test_a_fresh_renderer_reads_every_diagram_from_the_disk_cache(project: Path) -> None:
     Serve(project).build()
     cache = project / ".cache" / "cjm"
     sources = _sources(project)
