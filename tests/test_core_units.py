@@ -105,7 +105,9 @@ def test_flow_dot_structure(playbook: Playbook) -> None:
     source = flow_dot(playbook.journeys[0], playbook, EN)
     assert source.count("subgraph cluster_") == 2
     drawn = []
-    for tail, head, attributes in re.findall(r"^\s*(s\d+) -> (s\d+)(?: \[(.*)\])?$", source, re.MULTILINE):
+    for tail, head, attributes in re.findall(
+        r"^\s*(s\d+) -> (s\d+)(?: \[(.*)\])?$", source, re.MULTILINE
+    ):
         if "style=invis" in attributes:
             continue
         # Edges inside a stage are laid out reversed and drawn back (top to bottom).

@@ -8,6 +8,7 @@ metrics and would otherwise guess wide lines.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Mapping
 
@@ -149,11 +150,12 @@ def flow_dot(journey: Journey, playbook: Playbook, labels: Mapping[str, str]) ->
     # Invisible edges from each stage to the next keep the clusters in stage order,
     # whatever the branches do, and place empty stages between their neighbours.
     anchors = [
-        (names[steps[0].id], names[steps[-1].id]) if (steps := journey.steps_in(stage.id))
+        (names[steps[0].id], names[steps[-1].id])
+        if (steps := journey.steps_in(stage.id))
         else (f"empty{number}", f"empty{number}")
         for number, stage in enumerate(journey.stages, start=1)
     ]
-    for (_, last), (first, _) in zip(anchors, anchors[1:], strict=False):
+    for (_, last), (first, _) in itertools.pairwise(anchors):
         dot.edge(last, first, style="invis", weight="0")
     for source, target in journey.edges:
         backwards = target.index <= source.index
