@@ -28,6 +28,7 @@ theme:
   features:
     - navigation.instant
     - navigation.indexes
+    - navigation.prune
 plugins:
   - search
 {cjm}markdown_extensions:

@@ -5,7 +5,8 @@
 For each size N it generates a synthetic playbook (generate.py), exports its
 pages with `mkdocs-cjm export`, and builds, interleaved and repeated:
 
-- baseline: `mkdocs build` of the exported pages as plain docs, plugin off;
+- baseline: `mkdocs build` of the exported pages as plain docs, plugin off,
+  with the navigation the export wrote (`--nav`), so both sites show the same;
 - cold: the plugin with an empty diagram cache;
 - warm: the plugin with a full cache (a fresh process);
 - edit: in that same process, a second build after one step of one journey
@@ -33,11 +34,14 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 WORK = HERE / "work"
 RESULTS = HERE / "results.md"
 PROFILE_BEFORE = HERE / "profile-before.md"
+SCALING_NOTE = HERE / "scaling-note.md"
 sys.path.insert(0, str(HERE))
 
 from generate import generate, mkdocs_yml  # noqa: E402
@@ -94,6 +98,8 @@ def prepare(n: int) -> tuple[Path, Path]:
             "mkdocs_cjm.cli",
             "export",
             "--force",
+            "--nav",
+            str(baseline / "nav.yml"),
             "-f",
             str(playbook / "mkdocs.yml"),
             str(baseline / "docs"),
@@ -102,7 +108,12 @@ def prepare(n: int) -> tuple[Path, Path]:
         capture_output=True,
         env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
     )
-    (baseline / "mkdocs.yml").write_text(mkdocs_yml(n, plugin=False), encoding="utf-8")
+    # The plugin's navigation, as the export wrote it, so that both sites show the same.
+    config = yaml.safe_load(mkdocs_yml(n, plugin=False))
+    config["nav"] = ["index.md", *yaml.safe_load((baseline / "nav.yml").read_text("utf-8"))]
+    (baseline / "mkdocs.yml").write_text(
+        yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
     return playbook, baseline
 
 
@@ -300,6 +311,7 @@ def main(argv: list[str] | None = None) -> int:
                     for key, value in result.items():
                         samples[n][key].append(value)
                         raw.write(json.dumps({"n": n, "rep": rep, "mode": key, **value}) + "\n")
+                        raw.flush()
                     shown = ", ".join(f"{k} {v['seconds']:.1f}s" for k, v in result.items())
                     log(f"  rep {rep + 1}/{args.repeat} N={n}: {shown}")
 
@@ -365,13 +377,17 @@ def render(
         "\n## Targets\n",
         "\n".join(verdicts(summary, browser_report)) + "\n",
     ]
+    if SCALING_NOTE.is_file():
+        parts.append("\n" + SCALING_NOTE.read_text(encoding="utf-8"))
     if browser_report is not None:
         ours, theirs = browser_report["mkdocs-cjm"], browser_report["mermaid"]
         parts += [
             "\n## In the browser\n",
             f"Journey `{browser_report['journey']}` in headless Chromium, "
-            f"{browser_report['loads']} loads each with an empty cache; time from navigation "
-            "start until the diagram's SVG is laid out and the next frame drawn.\n",
+            f"{browser_report['loads']} loads each with an empty cache, the two pages taking "
+            "turns after one unmeasured load of each; time from navigation start until the "
+            "first frame after the diagram's SVG is laid out (or the first contentful paint, "
+            "if later).\n",
             "| page | median ms | runs ms | bytes | requests |\n|---|---:|---|---:|---:|\n"
             f"| mkdocs-cjm | {ours['median_ms']} | {ours['painted_ms']} | {ours['bytes']:.0f} "
             f"| {ours['requests']:.0f} |\n"

@@ -15,6 +15,7 @@ from .diagrams import Backend, DiagramError, DiagramRenderer
 from .generate import SiteOptions, flow_asset, generate_site
 from .i18n import labels_for
 from .loader import LoadOptions, load_playbook
+from .nav import add_section, journey_groups
 from .pages import SCRIPT, STYLESHEET, Layout, PageKind, PageRef
 from .schema import FILE_KINDS, json_schema
 
@@ -159,6 +160,23 @@ def cmd_export(args: argparse.Namespace) -> int:
     for asset in assets:
         _write(out / asset.path, asset.content)
     print(f"exported {len(pages)} pages and {len(assets)} files to {out}")
+    if args.nav:
+        groups = journey_groups(
+            playbook,
+            site_options.layout,
+            site_options.labels,
+            int(options.get("group_journeys_over", 50)),
+        )
+        section = add_section(
+            [],
+            [page.src_uri for page in pages],
+            site_options.layout.prefix,
+            site_options.labels,
+            groups,
+        )
+        nav_text = yaml.safe_dump(section, allow_unicode=True, sort_keys=False, width=1000)
+        _write(Path(args.nav), nav_text)
+        print(f"wrote the section's navigation to {args.nav}: entries for mkdocs.yml's `nav`")
     print(_EXPORT_HINT.format(css=STYLESHEET, js=SCRIPT))
     return 0
 
@@ -224,6 +242,12 @@ def main(argv: list[str] | None = None) -> int:
         "--force",
         action="store_true",
         help="write into a non-empty OUT_DIR, replacing pages an earlier export left there",
+    )
+    export.add_argument(
+        "--nav",
+        metavar="FILE",
+        help="also write the section's navigation, as the plugin adds it, as YAML entries "
+        "for mkdocs.yml's `nav`",
     )
     export.add_argument("out_dir", metavar="OUT_DIR", help="folder to write, e.g. another docs/")
     export.set_defaults(run=cmd_export)

@@ -37,5 +37,8 @@ class CjmConfig(base.Config):  # type: ignore[no-untyped-call]
     nav = c.Type(bool, default=True)
     """Add the generated section to an explicit `nav` that does not already list its pages."""
 
+    group_journeys_over = c.Type(int, default=50)
+    """In the navigation, group journeys under their first persona's name once there are more than this many (-1: never)."""
+
     tags = c.Optional(c.Type(bool))
     """Tag generated pages with persona and channel names; default: on when the tags plugin is enabled."""

@@ -1,12 +1,20 @@
-"""Adding the generated section to a user's explicit `nav`, unless they placed its pages themselves."""
+"""The generated section's navigation: its order, its titles, and journeys grouped by persona.
+
+Pure: the plugin applies these to MkDocs' own navigation (auto or explicit),
+and `mkdocs-cjm export` writes them out for a site without the plugin.
+"""
 
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from .model import Playbook
+from .pages import Layout, PageKind, PageRef
+
 NavItem = Any  # str | dict[str, str | list[NavItem]]: MkDocs' own nav shape
+JourneyGroup = tuple[str, list[str]]  # a title, and the journey pages under it
 
 
 def nav_paths(nav: list[NavItem]) -> set[str]:
@@ -24,8 +32,50 @@ def nav_paths(nav: list[NavItem]) -> set[str]:
     return found
 
 
+def journey_groups(
+    playbook: Playbook, layout: Layout, labels: Mapping[str, str], group_over: int
+) -> list[JourneyGroup]:
+    """The journey pages under their first persona's name, once there are more than
+    `group_over` journeys (a negative `group_over` never groups); otherwise none.
+
+    A flat list of hundreds of journeys is hard to browse, and with Material's
+    `navigation.prune` a page then carries only its own group's links rather than
+    every journey's. Groups follow the personas' order; journeys naming no persona
+    come last. A single group would only add a level, so there is none then either.
+    """
+    if group_over < 0 or len(playbook.journeys) <= group_over:
+        return []
+    groups: dict[str, JourneyGroup] = {
+        persona.id: (persona.name, []) for persona in playbook.personas
+    }
+    loose: JourneyGroup = (labels["journeys_without_persona"], [])
+    for journey in sorted(playbook.journeys, key=lambda journey: journey.id):
+        path = layout.src_uri(PageRef(PageKind.JOURNEY, journey.id))
+        first = journey.personas[0] if journey.personas else None
+        groups.get(first or "", loose)[1].append(path)
+    found = [group for group in (*groups.values(), loose) if group[1]]
+    return found if len(found) > 1 else []
+
+
+def grouped(paths: Sequence[str], groups: Sequence[JourneyGroup]) -> list[NavItem]:
+    """`paths` in order, with those the `groups` hold replaced by one `{title: [paths]}`
+    entry per group, in the groups' order, where the first of them was."""
+    members = {path for _, group in groups for path in group}
+    items: list[NavItem] = []
+    for path in paths:
+        if path not in members:
+            items.append(path)
+        elif not any(isinstance(item, dict) for item in items):
+            items += [{title: list(group)} for title, group in groups]
+    return items
+
+
 def add_section(
-    nav: list[NavItem], generated: list[str], prefix: str, labels: Mapping[str, str]
+    nav: list[NavItem],
+    generated: list[str],
+    prefix: str,
+    labels: Mapping[str, str],
+    groups: Sequence[JourneyGroup] = (),
 ) -> list[NavItem]:
     """`nav` with a playbook section appended, or unchanged if it lists any generated page."""
     if nav_paths(nav) & set(generated):
@@ -37,7 +87,7 @@ def add_section(
         items = sorted(
             path for path in generated if posixpath.dirname(path) == base and path != index
         )
-        return [index, *items]
+        return [index, *grouped(items, groups)]
 
     overview = posixpath.join(prefix, "index.md")
     section = [

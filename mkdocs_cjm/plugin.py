@@ -18,6 +18,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.structure import StructureItem
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
@@ -27,7 +28,14 @@ from .diagrams import Backend, DiagramError, DiagramRenderer
 from .generate import GeneratedAsset, GeneratedPage, SiteOptions, expand_blocks, generate_site
 from .i18n import labels_for
 from .loader import LoadOptions, load_playbook
-from .nav import add_section, section_rank, section_titles
+from .nav import (
+    JourneyGroup,
+    add_section,
+    grouped,
+    journey_groups,
+    section_rank,
+    section_titles,
+)
 from .pages import SCRIPT, STYLESHEET, Layout
 from .problems import MapError, format_report
 
@@ -44,7 +52,10 @@ class CjmPlugin(BasePlugin[CjmConfig]):  # type: ignore[no-untyped-call]
         self._pages: list[GeneratedPage] = []
         self._assets: list[GeneratedAsset] = []
         self._serving = False
-        self._last_good: tuple[list[GeneratedPage], list[GeneratedAsset]] | None = None
+        self._groups: list[JourneyGroup] = []
+        self._last_good: (
+            tuple[list[GeneratedPage], list[GeneratedAsset], list[JourneyGroup]] | None
+        ) = None
         self._blocks: dict[str, tuple[str, ...]] = {}
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -62,7 +73,7 @@ class CjmPlugin(BasePlugin[CjmConfig]):  # type: ignore[no-untyped-call]
         return labels_for(self.config.language or config.theme.get("language"))
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
-        self._pages, self._assets = [], []
+        self._pages, self._assets, self._groups = [], [], []
         if "attr_list" not in config.markdown_extensions:
             config.markdown_extensions.append("attr_list")  # for the generated heading ids
         if STYLESHEET not in config.extra_css:
@@ -92,7 +103,7 @@ class CjmPlugin(BasePlugin[CjmConfig]):  # type: ignore[no-untyped-call]
                 # MkDocs' dev server holds every request while a rebuild fails; keep
                 # serving the last good pages until the author fixes the map.
                 log.error(f"{report}\n  (serving the pages of the last good maps meanwhile)")
-                self._pages, self._assets = self._last_good
+                self._pages, self._assets, self._groups = self._last_good
                 return
             raise PluginError(report) from None
 
@@ -100,8 +111,9 @@ class CjmPlugin(BasePlugin[CjmConfig]):  # type: ignore[no-untyped-call]
         tags = self.config.tags
         if tags is None:
             tags = any(name.endswith("tags") for name in config.plugins)
+        layout = Layout(self.config.prefix.strip("/"), config.use_directory_urls)
         options = SiteOptions(
-            layout=Layout(self.config.prefix.strip("/"), config.use_directory_urls),
+            layout=layout,
             labels=self._labels(config),
             allow_html=self.config.allow_html,
             tags=tags,
@@ -115,7 +127,10 @@ class CjmPlugin(BasePlugin[CjmConfig]):  # type: ignore[no-untyped-call]
             self._pages, self._assets = generate_site(playbook, options, renderer)
         except DiagramError as error:
             raise PluginError(f"journey maps: {error}") from None
-        self._last_good = (self._pages, self._assets)
+        self._groups = journey_groups(
+            playbook, layout, options.labels, self.config.group_journeys_over
+        )
+        self._last_good = (self._pages, self._assets, self._groups)
 
     def _diagram_renderer(self, root: Path) -> DiagramRenderer:
         backend = Backend(self.config.graphviz_backend)
@@ -162,6 +177,7 @@ class CjmPlugin(BasePlugin[CjmConfig]):  # type: ignore[no-untyped-call]
                 [page.src_uri for page in self._pages],
                 self.config.prefix.strip("/"),
                 self._labels(config),
+                self._groups,
             )
         return files
 
@@ -172,6 +188,7 @@ class CjmPlugin(BasePlugin[CjmConfig]):  # type: ignore[no-untyped-call]
         # give them the site language's labels and a reading order instead.
         prefix = self.config.prefix.strip("/")
         titles = section_titles(prefix, self._labels(config))
+        journeys_folder = posixpath.join(prefix, "journeys")
 
         def folder_of(section: Section) -> str | None:
             for child in section.children:
@@ -193,9 +210,12 @@ class CjmPlugin(BasePlugin[CjmConfig]):  # type: ignore[no-untyped-call]
                                 else -1
                             )
                         )
+                    if folder == journeys_folder and self._groups:
+                        item.children = _grouped_children(item, self._groups)
                     visit(item.children)
 
         visit(nav.items)
+        _relink_pages(nav)
         return nav
 
     @event_priority(100)  # first, so other plugins see the whole page
@@ -226,6 +246,44 @@ class CjmPlugin(BasePlugin[CjmConfig]):  # type: ignore[no-untyped-call]
             if templates.is_dir():
                 server.watch(str(templates))
         return server
+
+
+def _grouped_children(section: Section, groups: list[JourneyGroup]) -> list[StructureItem]:
+    """The section's children with the grouped journey pages moved into sub-sections;
+    anything else in the folder (an author's own sub-folder) stays, after them."""
+    by_path = {child.file.src_uri: child for child in section.children if isinstance(child, Page)}
+    children: list[StructureItem] = []
+    for entry in grouped(list(by_path), groups):
+        if isinstance(entry, str):
+            children.append(by_path[entry])
+            continue
+        ((title, paths),) = entry.items()
+        pages: list[StructureItem] = [by_path[path] for path in paths if path in by_path]
+        group = Section(title, pages)
+        group.parent = section
+        for page in pages:
+            page.parent = group
+        children.append(group)
+    return children + [child for child in section.children if not isinstance(child, Page)]
+
+
+def _relink_pages(nav: Navigation) -> None:
+    """Previous/next links in the order the navigation now shows its pages, as MkDocs
+    sets them from the order it found them in (before this plugin moved sections)."""
+
+    def walk(items: list[Any]) -> list[Page]:
+        found: list[Page] = []
+        for item in items:
+            if isinstance(item, Page):
+                found.append(item)
+            elif isinstance(item, Section):
+                found += walk(item.children)
+        return found
+
+    pages = walk(nav.items)
+    nav.pages[:] = pages
+    for before, page, after in zip([None, *pages[:-1]], pages, [*pages[1:], None], strict=True):
+        page.previous_page, page.next_page = before, after
 
 
 _ANCHOR = re.compile(r'\s(?:id|name)="([^"]*)"')

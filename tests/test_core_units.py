@@ -8,7 +8,7 @@ import pytest
 
 from mkdocs_cjm.i18n import EN, VI, labels_for
 from mkdocs_cjm.model import Channel, ChannelType, Journey, Kpi, Persona, Playbook, Stage, Step
-from mkdocs_cjm.nav import add_section, nav_paths
+from mkdocs_cjm.nav import add_section, grouped, journey_groups, nav_paths
 from mkdocs_cjm.pages import Layout, PageKind, PageRef, relative_url
 from mkdocs_cjm.render.chart import emotion_chart, stage_bands
 from mkdocs_cjm.render.flow import flow_dot
@@ -89,6 +89,40 @@ def test_add_section_appends_only_when_nav_ignores_generated_pages() -> None:
     assert set(generated) <= nav_paths(nav)
     mine = [{"Journeys": [{"Buy": "playbook/journeys/buy.md"}]}]
     assert add_section(mine, generated, "playbook", EN) is mine
+
+
+def test_journeys_are_grouped_by_first_persona_only_past_the_limit(playbook: Playbook) -> None:
+    base = playbook.journeys[0]
+    playbook = Playbook(
+        channels=playbook.channels,
+        personas=(Persona("lan", "Lan"), Persona("minh", "Minh"), Persona("an", "An")),
+        journeys=(
+            base,
+            Journey("a", "A", ("minh", "lan"), base.stages, base.steps),
+            Journey("c", "C", (), base.stages, base.steps),
+        ),
+    )
+    layout = Layout("pb", use_directory_urls=True)
+    groups = journey_groups(playbook, layout, EN, group_over=2)
+    # Personas keep their order, the one without journeys has no group, the loose ones come last.
+    assert groups == [
+        ("Lan", ["pb/journeys/buy.md"]),
+        ("Minh", ["pb/journeys/a.md"]),
+        ("Without a persona", ["pb/journeys/c.md"]),
+    ]
+    assert journey_groups(playbook, layout, EN, group_over=3) == []
+    assert journey_groups(playbook, layout, EN, group_over=-1) == []
+    one_group = Playbook(personas=playbook.personas, journeys=(base,))
+    assert journey_groups(one_group, layout, VI, group_over=0) == []
+
+    paths = ["pb/journeys/index.md", "pb/journeys/a.md", "pb/journeys/buy.md", "pb/journeys/c.md"]
+    assert grouped(paths, groups) == [
+        "pb/journeys/index.md",
+        {"Lan": ["pb/journeys/buy.md"]},
+        {"Minh": ["pb/journeys/a.md"]},
+        {"Without a persona": ["pb/journeys/c.md"]},
+    ]
+    assert grouped(paths, []) == paths
 
 
 def test_matrix_groups_touchpoints_under_channels(playbook: Playbook) -> None:

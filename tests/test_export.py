@@ -240,3 +240,42 @@ def test_generated_html_survives_extensions_that_rewrite_html(tmp_path: Path, bu
     assert page.css_first("article figure.cjm-flow svg") is not None
     assert page.css_first("article .cjm-matrix table") is not None
     assert "data-cjm-html" not in result.html("playbook/journeys/alpha/")
+
+
+def test_exported_nav_gives_a_plain_site_the_plugins_navigation(tmp_path: Path) -> None:
+    config = (
+        "site_name: Nav\ntheme:\n  name: material\n  features: [navigation.indexes]\n"
+        "plugins:\n  - search\n  - cjm:\n      group_journeys_over: 0\n"
+        "nav:\n  - index.md\n"
+    )
+    files = {
+        "maps/channels.yml": CHANNELS,
+        "maps/personas/lan.yml": PERSONA,
+        "maps/personas/minh.yml": "name: Minh\n",
+        "maps/journeys/buy.yml": journey("Mua kính"),
+        "maps/journeys/browse.yml": journey("Browse").replace("persona: lan", "persona: minh"),
+        "maps/journeys/ask.yml": journey("Ask").replace("persona: lan\n", ""),
+    }
+    project = write_project(tmp_path / "project", files, config)
+    ours = run_build(project)
+    assert ours.returncode == 0, ours.output
+    exported, nav_file = tmp_path / "exported", tmp_path / "nav.yml"
+    assert export(project, exported, "--nav", str(nav_file)) == 0
+    section = yaml.safe_load(nav_file.read_text("utf-8"))
+    assert section[0]["Playbook"][1] == {
+        "Journeys": [
+            "playbook/journeys/index.md",
+            {"Lan": ["playbook/journeys/buy.md"]},
+            {"Minh": ["playbook/journeys/browse.md"]},
+            {"Without a persona": ["playbook/journeys/ask.md"]},
+        ]
+    }
+    plain_project = plain_site(project, exported, tmp_path / "plain")
+    plain_config = yaml.safe_load((plain_project / "mkdocs.yml").read_text("utf-8"))
+    plain_config["nav"] = ["index.md", *section]
+    (plain_project / "mkdocs.yml").write_text(yaml.safe_dump(plain_config), "utf-8")
+    plain = run_build(plain_project)
+    assert plain.returncode == 0, plain.output
+    for url in ("", "playbook/journeys/browse/", "playbook/personas/minh/"):
+        theirs = plain.page(url).css_first("nav.md-nav--primary").html
+        assert ours.page(url).css_first("nav.md-nav--primary").html == theirs, url

@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import FIXTURES, BuildResult, copy_project, run_build, text_of
@@ -187,3 +188,95 @@ def test_journey_without_persona_builds(build: Callable[..., BuildResult]) -> No
     assert "No persona given." in meta
     persona = result.page("playbook/personas/lan/")
     assert "No journey uses this yet." in text_of(persona.css_first("article"))
+
+
+def _playbook_of_three() -> dict[str, str]:
+    """The minimal maps plus a journey of a second persona and one naming no persona."""
+    files = minimal_files()
+    lan_journey = files["maps/journeys/buy-sunglasses.yml"]
+    files["maps/personas/minh.yml"] = "name: Minh, sinh viên\n"
+    files["maps/journeys/a-return.yml"] = lan_journey.replace(
+        "title: Mua kính râm đa kênh", "title: Đổi trả kính"
+    ).replace("persona: lan", "personas: [minh, lan]")
+    files["maps/journeys/z-browse.yml"] = lan_journey.replace(
+        "title: Mua kính râm đa kênh", "title: Browse only"
+    ).replace("persona: lan\n", "")
+    return files
+
+
+def _primary_nav_tree(result: BuildResult, url_path: str) -> list[str]:
+    """The primary sidebar's pages and sections, indented by depth, with their labels."""
+    nav = result.page(url_path).css_first("nav.md-nav--primary")
+    lines = []
+    for item in nav.css("li.md-nav__item"):
+        if any(
+            "md-nav--secondary" in (node.attributes.get("class") or "") for node in _ancestors(item)
+        ):
+            continue  # the page's own table of contents
+        depth = sum(1 for node in _ancestors(item) if node.tag == "li")
+        link = item.css_first("a.md-nav__link, label.md-nav__link")
+        lines.append("  " * depth + text_of(link))
+    return lines
+
+
+def _ancestors(node: Any) -> Iterator[Any]:
+    while (node := node.parent) is not None:
+        yield node
+
+
+@pytest.mark.parametrize("explicit_nav", [False, True])
+def test_many_journeys_are_grouped_by_first_persona(
+    build: Callable[..., BuildResult], explicit_nav: bool
+) -> None:
+    nav = "nav:\n  - Home: index.md\n" if explicit_nav else ""
+    result = build(
+        _playbook_of_three(),
+        config(
+            "      group_journeys_over: 2\n",
+            "  features: [navigation.indexes, navigation.footer]\n",
+        )
+        + nav,
+    )
+    tree = _primary_nav_tree(result, "playbook/journeys/z-browse/")
+    journeys = tree.index("  Journeys")
+    assert tree[journeys + 1 : journeys + 7] == [
+        "    Lan, văn phòng",
+        "      Mua kính râm đa kênh",
+        "    Minh, sinh viên",
+        "      Đổi trả kính",  # its first persona is Minh
+        "    Without a persona",
+        "      Browse only",
+    ]
+    assert tree[journeys + 7] == "  Personas"
+    # The footer's previous/next links walk the pages in the sidebar's order.
+    footer = result.page("playbook/journeys/buy-sunglasses/")
+    previous = footer.css_first("a.md-footer__link--prev")
+    following = footer.css_first("a.md-footer__link--next")
+    assert previous.attributes["href"] == "../"
+    assert following.attributes["href"] == "../a-return/"
+
+
+def test_few_journeys_stay_one_list_and_pruning_keeps_pages_small(
+    build: Callable[..., BuildResult],
+) -> None:
+    files = _playbook_of_three()
+    flat = build(files, config())
+    tree = _primary_nav_tree(flat, "playbook/journeys/z-browse/")
+    journeys = tree.index("  Journeys")
+    assert tree[journeys + 1 : journeys + 5] == [
+        "    Journeys",  # the section's index page
+        "    Đổi trả kính",
+        "    Mua kính râm đa kênh",
+        "    Browse only",
+    ]
+    pruned = build(
+        files,
+        config("      group_journeys_over: 0\n", "  features: [navigation.prune]\n"),
+    )
+    links = [
+        text_of(link)
+        for link in pruned.page("playbook/journeys/z-browse/").css("nav.md-nav--primary a")
+    ]
+    # Another persona's group is one link (to its first journey), not its list.
+    assert "Browse only" in links and "Minh, sinh viên" in links
+    assert "Đổi trả kính" not in links and "Mua kính râm đa kênh" not in links
