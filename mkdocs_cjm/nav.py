@@ -7,6 +7,7 @@ and `mkdocs-cjm export` writes them out for a site without the plugin.
 from __future__ import annotations
 
 import posixpath
+import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -14,7 +15,6 @@ from .model import Playbook
 from .pages import Layout, PageKind, PageRef
 
 NavItem = Any  # str | dict[str, str | list[NavItem]]: MkDocs' own nav shape
-JourneyGroup = tuple[str, list[str]]  # a title, and the journey pages under it
 
 
 def nav_paths(nav: list[NavItem]) -> set[str]:
@@ -34,39 +34,64 @@ def nav_paths(nav: list[NavItem]) -> set[str]:
 
 def journey_groups(
     playbook: Playbook, layout: Layout, labels: Mapping[str, str], group_over: int
-) -> list[JourneyGroup]:
-    """The journey pages under their first persona's name, once there are more than
+) -> list[NavItem]:
+    """The journey pages as `{persona name: [paths]}` entries, once there are more than
     `group_over` journeys (a negative `group_over` never groups); otherwise none.
 
     A flat list of hundreds of journeys is hard to browse, and with Material's
     `navigation.prune` a page then carries only its own group's links rather than
-    every journey's. Groups follow the personas' order; journeys naming no persona
-    come last. A single group would only add a level, so there is none then either.
+    every journey's. A journey goes under its first persona, groups follow the
+    personas' order, and journeys naming no persona come last. A single group
+    would only add a level, so there is none then either; more than
+    `LETTERS_OVER` groups are filed under their names' initials.
     """
     if group_over < 0 or len(playbook.journeys) <= group_over:
         return []
-    groups: dict[str, JourneyGroup] = {
-        persona.id: (persona.name, []) for persona in playbook.personas
-    }
-    loose: JourneyGroup = (labels["journeys_without_persona"], [])
+    members: dict[str, list[str]] = {persona.id: [] for persona in playbook.personas}
+    loose: list[str] = []
     for journey in sorted(playbook.journeys, key=lambda journey: journey.id):
         path = layout.src_uri(PageRef(PageKind.JOURNEY, journey.id))
-        first = journey.personas[0] if journey.personas else None
-        groups.get(first or "", loose)[1].append(path)
-    found = [group for group in (*groups.values(), loose) if group[1]]
-    return found if len(found) > 1 else []
+        first = journey.personas[0] if journey.personas else ""
+        members.get(first, loose).append(path)
+    groups = [
+        (persona.name, members[persona.id]) for persona in playbook.personas if members[persona.id]
+    ]
+    tail: list[NavItem] = [{labels["journeys_without_persona"]: loose}] if loose else []
+    if len(groups) + len(tail) < 2:
+        return []
+    if len(groups) <= LETTERS_OVER:
+        return [{title: paths} for title, paths in groups] + tail
+    by_letter: dict[str, list[tuple[str, list[str]]]] = {}
+    for title, paths in groups:
+        by_letter.setdefault(initial(title), []).append((title, paths))
+    letters = sorted(by_letter, key=lambda letter: (letter.replace("Đ", "D"), letter))
+    return [
+        {letter: [{title: paths} for title, paths in by_letter[letter]]} for letter in letters
+    ] + tail
 
 
-def grouped(paths: Sequence[str], groups: Sequence[JourneyGroup]) -> list[NavItem]:
-    """`paths` in order, with those the `groups` hold replaced by one `{title: [paths]}`
-    entry per group, in the groups' order, where the first of them was."""
-    members = {path for _, group in groups for path in group}
+LETTERS_OVER = 20
+
+
+def initial(name: str) -> str:
+    """The letter a name is filed under: its first letter without accents ("Ấ" -> "A",
+    while Vietnamese "Đ" is a letter of its own), "#" for a digit or a sign."""
+    first = unicodedata.normalize("NFD", name.strip())[:1].upper()
+    return first if first.isalpha() else "#"
+
+
+def grouped(paths: Sequence[str], groups: Sequence[NavItem]) -> list[NavItem]:
+    """`paths` in order, with those the `groups` hold replaced by the groups, where
+    the first of them was."""
+    members = nav_paths(list(groups))
     items: list[NavItem] = []
+    placed = False
     for path in paths:
         if path not in members:
             items.append(path)
-        elif not any(isinstance(item, dict) for item in items):
-            items += [{title: list(group)} for title, group in groups]
+        elif not placed:
+            items += groups
+            placed = True
     return items
 
 
@@ -75,7 +100,7 @@ def add_section(
     generated: list[str],
     prefix: str,
     labels: Mapping[str, str],
-    groups: Sequence[JourneyGroup] = (),
+    groups: Sequence[NavItem] = (),
 ) -> list[NavItem]:
     """`nav` with a playbook section appended, or unchanged if it lists any generated page."""
     if nav_paths(nav) & set(generated):

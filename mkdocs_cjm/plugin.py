@@ -29,7 +29,7 @@ from .generate import GeneratedAsset, GeneratedPage, SiteOptions, expand_blocks,
 from .i18n import labels_for
 from .loader import LoadOptions, load_playbook
 from .nav import (
-    JourneyGroup,
+    NavItem,
     add_section,
     grouped,
     journey_groups,
@@ -52,10 +52,10 @@ class CjmPlugin(BasePlugin[CjmConfig]):  # type: ignore[no-untyped-call]
         self._pages: list[GeneratedPage] = []
         self._assets: list[GeneratedAsset] = []
         self._serving = False
-        self._groups: list[JourneyGroup] = []
-        self._last_good: (
-            tuple[list[GeneratedPage], list[GeneratedAsset], list[JourneyGroup]] | None
-        ) = None
+        self._groups: list[NavItem] = []
+        self._last_good: tuple[list[GeneratedPage], list[GeneratedAsset], list[NavItem]] | None = (
+            None
+        )
         self._blocks: dict[str, tuple[str, ...]] = {}
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -248,22 +248,27 @@ class CjmPlugin(BasePlugin[CjmConfig]):  # type: ignore[no-untyped-call]
         return server
 
 
-def _grouped_children(section: Section, groups: list[JourneyGroup]) -> list[StructureItem]:
+def _grouped_children(section: Section, groups: list[NavItem]) -> list[StructureItem]:
     """The section's children with the grouped journey pages moved into sub-sections;
     anything else in the folder (an author's own sub-folder) stays, after them."""
     by_path = {child.file.src_uri: child for child in section.children if isinstance(child, Page)}
-    children: list[StructureItem] = []
-    for entry in grouped(list(by_path), groups):
+
+    def build(entry: NavItem, parent: Section) -> StructureItem:
         if isinstance(entry, str):
-            children.append(by_path[entry])
-            continue
-        ((title, paths),) = entry.items()
-        pages: list[StructureItem] = [by_path[path] for path in paths if path in by_path]
-        group = Section(title, pages)
-        group.parent = section
-        for page in pages:
-            page.parent = group
-        children.append(group)
+            page = by_path[entry]
+            page.parent = parent
+            return page
+        ((title, members),) = entry.items()
+        group = Section(title, [])
+        group.parent = parent
+        group.children = [
+            build(member, group)
+            for member in members
+            if isinstance(member, dict) or member in by_path
+        ]
+        return group
+
+    children = [build(entry, section) for entry in grouped(list(by_path), groups)]
     return children + [child for child in section.children if not isinstance(child, Page)]
 
 

@@ -8,7 +8,14 @@ import pytest
 
 from mkdocs_cjm.i18n import EN, VI, labels_for
 from mkdocs_cjm.model import Channel, ChannelType, Journey, Kpi, Persona, Playbook, Stage, Step
-from mkdocs_cjm.nav import add_section, grouped, journey_groups, nav_paths
+from mkdocs_cjm.nav import (
+    LETTERS_OVER,
+    add_section,
+    grouped,
+    initial,
+    journey_groups,
+    nav_paths,
+)
 from mkdocs_cjm.pages import Layout, PageKind, PageRef, relative_url
 from mkdocs_cjm.render.chart import emotion_chart, stage_bands
 from mkdocs_cjm.render.flow import flow_dot
@@ -106,9 +113,9 @@ def test_journeys_are_grouped_by_first_persona_only_past_the_limit(playbook: Pla
     groups = journey_groups(playbook, layout, EN, group_over=2)
     # Personas keep their order, the one without journeys has no group, the loose ones come last.
     assert groups == [
-        ("Lan", ["pb/journeys/buy.md"]),
-        ("Minh", ["pb/journeys/a.md"]),
-        ("Without a persona", ["pb/journeys/c.md"]),
+        {"Lan": ["pb/journeys/buy.md"]},
+        {"Minh": ["pb/journeys/a.md"]},
+        {"Without a persona": ["pb/journeys/c.md"]},
     ]
     assert journey_groups(playbook, layout, EN, group_over=3) == []
     assert journey_groups(playbook, layout, EN, group_over=-1) == []
@@ -116,13 +123,26 @@ def test_journeys_are_grouped_by_first_persona_only_past_the_limit(playbook: Pla
     assert journey_groups(one_group, layout, VI, group_over=0) == []
 
     paths = ["pb/journeys/index.md", "pb/journeys/a.md", "pb/journeys/buy.md", "pb/journeys/c.md"]
-    assert grouped(paths, groups) == [
-        "pb/journeys/index.md",
-        {"Lan": ["pb/journeys/buy.md"]},
-        {"Minh": ["pb/journeys/a.md"]},
-        {"Without a persona": ["pb/journeys/c.md"]},
-    ]
+    assert grouped(paths, groups) == ["pb/journeys/index.md", *groups]
     assert grouped(paths, []) == paths
+
+
+def test_many_persona_groups_are_filed_under_initials(playbook: Playbook) -> None:
+    base = playbook.journeys[0]
+    names = [f"{first}{n}" for first in ("Đức", "Ánh", "Dung", "7") for n in range(6)]
+    personas = tuple(Persona(f"p{index:02}", name) for index, name in enumerate(names))
+    journeys = tuple(
+        Journey(f"j{index:02}", "J", (persona.id,), base.stages, base.steps)
+        for index, persona in enumerate(personas)
+    )
+    groups = journey_groups(
+        Playbook(personas=personas, journeys=journeys), Layout("", True), EN, group_over=0
+    )
+    assert len(personas) > LETTERS_OVER
+    assert [next(iter(group)) for group in groups] == ["#", "A", "D", "Đ"]
+    under_a = groups[1]["A"]
+    assert under_a[0] == {"Ánh0": ["journeys/j06.md"]} and len(under_a) == 6
+    assert [initial(name) for name in ("ấm", " lan", "Đào", "(x)", "")] == ["A", "L", "Đ", "#", "#"]
 
 
 def test_matrix_groups_touchpoints_under_channels(playbook: Playbook) -> None:

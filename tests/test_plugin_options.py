@@ -280,3 +280,21 @@ def test_few_journeys_stay_one_list_and_pruning_keeps_pages_small(
     # Another persona's group is one link (to its first journey), not its list.
     assert "Browse only" in links and "Minh, sinh viên" in links
     assert "Đổi trả kính" not in links and "Mua kính râm đa kênh" not in links
+
+
+def test_many_persona_groups_are_filed_under_initials(build: Callable[..., BuildResult]) -> None:
+    files = minimal_files()
+    journey = files.pop("maps/journeys/buy-sunglasses.yml")
+    names = ["Ánh", "Bảo", "Đào"] * 7  # 21 personas: more than the 20 groups listed flat
+    for index, name in enumerate(names):
+        files[f"maps/personas/p{index:02}.yml"] = f"name: {name} {index:02}\n"
+        files[f"maps/journeys/j{index:02}.yml"] = journey.replace(
+            "persona: lan", f"persona: p{index:02}"
+        ).replace("title: Mua kính râm đa kênh", f"title: Journey {index:02}")
+    result = build(files, config("      group_journeys_over: 0\n"))
+    tree = _primary_nav_tree(result, "playbook/journeys/j01/")
+    journeys = tree.index("  Journeys")
+    assert tree[journeys + 2 : journeys + 5] == ["    A", "      Ánh 00", "        Journey 00"]
+    letters = [line.strip() for line in tree if line.startswith("    ") and len(line.strip()) == 1]
+    assert letters == ["A", "B", "Đ"]
+    assert "        Journey 20" in tree

@@ -18,6 +18,7 @@ SCREENSHOTS = ROOT / "build" / "screenshots"
 # of the example (two personas, the widest channel use).
 PAGES = {
     "journey": "playbook/journeys/kinh-da-trong-cho-bo/",
+    "wide-journey": "playbook/journeys/b2b-uniform-contract/",  # tests/fixtures/browser
     "persona": "playbook/personas/lan/",
     "channel": "playbook/channels/store/",
 }

@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import functools
 import http.server
+import shutil
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import copy_project, run_build
+from conftest import FIXTURES, copy_project, run_build
 
 from .browser_support import CHROMIUM, HEIGHTS, ROOT, SCHEMES, WIDTHS, Opened
+
+WIDE_JOURNEY = FIXTURES / "browser" / "b2b-uniform-contract.yml"
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -51,6 +54,8 @@ def site_url(chromium_path: Path, tmp_path_factory: pytest.TempPathFactory) -> I
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _QuietHandler)
     url = f"http://127.0.0.1:{server.server_address[1]}/"
     project = copy_project(ROOT, tmp_path_factory.mktemp("browser") / "project")
+    # Plus a journey long enough to print in slices (the example's all print whole).
+    shutil.copy(WIDE_JOURNEY, project / "maps" / "journeys" / WIDE_JOURNEY.name)
     config = project / "mkdocs.yml"
     lines = config.read_text(encoding="utf-8").splitlines()
     lines = [line for line in lines if not line.startswith("site_url:")]

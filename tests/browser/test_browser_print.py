@@ -26,8 +26,11 @@ def _words(text: str) -> str:
     return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip()
 
 
-def test_journey_prints_legibly_in_print_media(open_page: Callable[..., Opened]) -> None:
-    page = open_page(PAGES["journey"], width=CONTENT_WIDTH).page
+@pytest.mark.parametrize(("name", "sliced"), [("journey", False), ("wide-journey", True)])
+def test_journey_prints_legibly_in_print_media(
+    open_page: Callable[..., Opened], name: str, sliced: bool
+) -> None:
+    page = open_page(PAGES[name], width=CONTENT_WIDTH).page
     page.emulate_media(media="print")
     layout = page.evaluate(
         """() => {
@@ -59,8 +62,10 @@ def test_journey_prints_legibly_in_print_media(open_page: Callable[..., Opened])
     assert layout["pageWidth"] <= layout["width"]
     assert layout["matrix"][0] <= layout["matrix"][1] + 1, layout["matrix"]
     assert layout["matrixFont"] >= 8 * 96 / 72 - 0.01  # 8 pt
-    if not layout["slices"]:
-        # A diagram no wider than one slice (see cjm.js) prints whole, fitted to the paper.
+    # Diagrams up to 1000 pt wide (see cjm.js) print whole, wider ones in slices.
+    assert bool(layout["slices"]) == sliced, layout["slices"]
+    if not sliced:
+        # Fitted to the paper, labels still legible.
         assert layout["screenDiagram"] != "none"
         assert layout["diagram"]["right"] <= layout["width"]
         assert layout["diagram"]["smallest"] >= 7 * 96 / 72, layout["diagram"]
