@@ -15,7 +15,7 @@ from .diagrams import Backend, DiagramError, DiagramRenderer
 from .generate import SiteOptions, flow_asset, generate_site
 from .i18n import labels_for
 from .loader import LoadOptions, load_playbook
-from .nav import add_section, journey_groups
+from .nav import GROUP_JOURNEYS_OVER, add_section, journey_groups
 from .pages import SCRIPT, STYLESHEET, Layout, PageKind, PageRef
 from .schema import FILE_KINDS, json_schema
 
@@ -165,7 +165,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             playbook,
             site_options.layout,
             site_options.labels,
-            int(options.get("group_journeys_over", 50)),
+            int(options.get("group_journeys_over", GROUP_JOURNEYS_OVER)),
         )
         section = add_section(
             [],

@@ -5,6 +5,8 @@ from __future__ import annotations
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 
+from .nav import GROUP_JOURNEYS_OVER
+
 
 class CjmConfig(base.Config):  # type: ignore[no-untyped-call]
     maps_dir = c.Type(str, default="maps")
@@ -37,7 +39,7 @@ class CjmConfig(base.Config):  # type: ignore[no-untyped-call]
     nav = c.Type(bool, default=True)
     """Add the generated section to an explicit `nav` that does not already list its pages."""
 
-    group_journeys_over = c.Type(int, default=50)
+    group_journeys_over = c.Type(int, default=GROUP_JOURNEYS_OVER)
     """In the navigation, group journeys under their first persona's name once there are more than this many (-1: never)."""
 
     tags = c.Optional(c.Type(bool))

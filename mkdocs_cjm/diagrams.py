@@ -136,14 +136,20 @@ def _load_compiled(engine: Any, path: Path) -> Any:
 
 
 def _write_checksummed(path: Path, payload: bytes) -> None:
-    """Write atomically: a reader sees the old file, the whole new one, or nothing."""
-    header = b"cjm:sha256=" + hashlib.sha256(payload).hexdigest().encode() + b"\n"
+    """`payload` under the header `_load_compiled` checks."""
+    _write_atomically(
+        path, b"cjm:sha256=" + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload
+    )
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Write a cache file: a reader sees the old file, the whole new one, or nothing."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
         try:
             with os.fdopen(fd, "wb") as handle:
-                handle.write(header + payload)
+                handle.write(data)
             os.replace(temporary, path)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
@@ -246,15 +252,4 @@ class DiagramRenderer:
         if path is None:
             return
         checksum = hashlib.sha256(svg.encode()).hexdigest()
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".svg")
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-                    handle.write(f"<!-- cjm:sha256={checksum} -->\n{svg}")
-                os.replace(temporary, path)
-            except BaseException:
-                Path(temporary).unlink(missing_ok=True)
-                raise
-        except OSError:
-            pass  # a cache that cannot be written only costs time
+        _write_atomically(path, f"<!-- cjm:sha256={checksum} -->\n{svg}".encode())

@@ -71,6 +71,7 @@ def journey_groups(
 
 
 LETTERS_OVER = 20
+GROUP_JOURNEYS_OVER = 50  # the plugin option's default
 
 
 def initial(name: str) -> str:

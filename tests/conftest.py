@@ -29,6 +29,46 @@ plugins:
   - cjm
 """
 
+# A small playbook for focused tests: two channels, one persona, journeys of two steps.
+SMALL_CHANNELS = """\
+web:
+  name: Website
+  type: online
+store:
+  name: Store
+  type: offline
+"""
+
+
+def small_journey(title: str, action: str = "Browses the catalogue") -> str:
+    """A journey of persona `lan`: one step on the web (doing `action`), one in store."""
+    return f"""\
+title: {title}
+persona: lan
+stages:
+  - id: look
+    name: Look
+  - id: buy
+    name: Buy
+steps:
+  - id: browse
+    stage: look
+    channel: web
+    action: {action}
+    emotion: 4
+  - id: pay
+    stage: buy
+    channel: store
+    action: Pays at the till
+    emotion: 3
+"""
+
+
+def small_maps(journeys: Mapping[str, str]) -> dict[str, str]:
+    """Map files: the channels, persona `lan`, and the given journey texts by id."""
+    files = {"maps/channels.yml": SMALL_CHANNELS, "maps/personas/lan.yml": "name: Lan\n"}
+    return files | {f"maps/journeys/{name}.yml": text for name, text in journeys.items()}
+
 
 @dataclass
 class BuildResult:

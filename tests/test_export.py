@@ -20,7 +20,15 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import FIXTURES, BuildResult, copy_project, run_build, write_project
+from conftest import (
+    FIXTURES,
+    BuildResult,
+    copy_project,
+    run_build,
+    small_journey,
+    small_maps,
+    write_project,
+)
 from selectolax.lexbor import LexborHTMLParser
 
 from mkdocs_cjm.cli import main as cli
@@ -149,28 +157,8 @@ def test_the_exported_folder_builds_under_properdocs(
     assert search_entries(site).keys() == search_entries(example_site.site).keys()
 
 
-CHANNELS = "web:\n  name: Website\n  type: online\n"
-PERSONA = "name: Lan\n"
-
-
-def journey(title: str) -> str:
-    return f"""\
-title: {title}
-persona: lan
-stages:
-  - id: look
-    name: Look
-steps:
-  - stage: look
-    channel: web
-    action: Browses
-"""
-
-
 def small_project(root: Path, journeys: list[str]) -> Path:
-    files = {"maps/channels.yml": CHANNELS, "maps/personas/lan.yml": PERSONA}
-    files |= {f"maps/journeys/{name}.yml": journey(name.title()) for name in journeys}
-    return write_project(root, files)
+    return write_project(root, small_maps({name: small_journey(name.title()) for name in journeys}))
 
 
 def test_export_into_a_folder_that_is_not_empty_needs_force_and_keeps_other_pages(
@@ -209,7 +197,7 @@ def test_export_of_broken_maps_fails_and_writes_nothing(
 ) -> None:
     project = small_project(tmp_path / "project", ["alpha"])
     (project / "maps" / "journeys" / "alpha.yml").write_text(
-        journey("Alpha").replace("channel: web", "channel: webb"), "utf-8"
+        small_journey("Alpha").replace("channel: web", "channel: webb"), "utf-8"
     )
     out = tmp_path / "out"
     assert export(project, out) == 1
@@ -233,9 +221,7 @@ def test_generated_html_survives_extensions_that_rewrite_html(tmp_path: Path, bu
         "site_name: Strip\ntheme:\n  name: material\nplugins:\n  - search\n  - cjm\n"
         "markdown_extensions:\n  - attr_list\n  - pymdownx.striphtml\n"
     )
-    files = {"maps/channels.yml": CHANNELS, "maps/personas/lan.yml": PERSONA}
-    files["maps/journeys/alpha.yml"] = journey("Alpha")
-    result = build(files, config)
+    result = build(small_maps({"alpha": small_journey("Alpha")}), config)
     page = result.page("playbook/journeys/alpha/")
     assert page.css_first("article figure.cjm-flow svg") is not None
     assert page.css_first("article .cjm-matrix table") is not None
@@ -248,14 +234,14 @@ def test_exported_nav_gives_a_plain_site_the_plugins_navigation(tmp_path: Path) 
         "plugins:\n  - search\n  - cjm:\n      group_journeys_over: 0\n"
         "nav:\n  - index.md\n"
     )
-    files = {
-        "maps/channels.yml": CHANNELS,
-        "maps/personas/lan.yml": PERSONA,
-        "maps/personas/minh.yml": "name: Minh\n",
-        "maps/journeys/buy.yml": journey("Mua kính"),
-        "maps/journeys/browse.yml": journey("Browse").replace("persona: lan", "persona: minh"),
-        "maps/journeys/ask.yml": journey("Ask").replace("persona: lan\n", ""),
-    }
+    files = small_maps(
+        {
+            "buy": small_journey("Mua kính"),
+            "browse": small_journey("Browse").replace("persona: lan", "persona: minh"),
+            "ask": small_journey("Ask").replace("persona: lan\n", ""),
+        }
+    )
+    files["maps/personas/minh.yml"] = "name: Minh\n"
     project = write_project(tmp_path / "project", files, config)
     ours = run_build(project)
     assert ours.returncode == 0, ours.output

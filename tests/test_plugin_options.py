@@ -209,11 +209,10 @@ def _primary_nav_tree(result: BuildResult, url_path: str) -> list[str]:
     nav = result.page(url_path).css_first("nav.md-nav--primary")
     lines = []
     for item in nav.css("li.md-nav__item"):
-        if any(
-            "md-nav--secondary" in (node.attributes.get("class") or "") for node in _ancestors(item)
-        ):
+        ancestors = list(_ancestors(item))
+        if any("md-nav--secondary" in (node.attributes.get("class") or "") for node in ancestors):
             continue  # the page's own table of contents
-        depth = sum(1 for node in _ancestors(item) if node.tag == "li")
+        depth = sum(1 for node in ancestors if node.tag == "li")
         link = item.css_first("a.md-nav__link, label.md-nav__link")
         lines.append("  " * depth + text_of(link))
     return lines
