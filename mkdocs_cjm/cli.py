@@ -112,6 +112,7 @@ def _export_options(
         custom_templates=config_file.resolve().parent / templates if templates else None,
         # Whole Markdown pages: they must build where the plugin is not installed.
         ready_html=False,
+        journey_layout=str(options.get("journey_layout", "wide")),
     )
 
 

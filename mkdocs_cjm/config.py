@@ -42,5 +42,9 @@ class CjmConfig(base.Config):  # type: ignore[no-untyped-call]
     group_journeys_over = c.Type(int, default=GROUP_JOURNEYS_OVER)
     """In the navigation, group journeys under their first persona's name once there are more than this many (-1: never)."""
 
+    journey_layout = c.Choice(("wide", "standard"), default="wide")
+    """`wide` hides Material's navigation and table of contents on journey pages, so the
+    journey map gets the whole width of the grid; `standard` keeps the site's layout."""
+
     tags = c.Optional(c.Type(bool))
     """Tag generated pages with persona and channel names; default: on when the tags plugin is enabled."""

@@ -30,11 +30,13 @@ from .pages import (
     Layout,
     PageKind,
     PageRef,
+    kpis_anchor,
     stage_anchor,
     step_anchor,
 )
-from .render import chart, flow
-from .render.emotion import FACES, SCALE, average, emotion_class, emotion_word
+from .render import flow
+from .render.canvas import build_canvas, key_moments, steps_in_map_order
+from .render.emotion import SCALE, average, emotion_class, emotion_word, face_svg
 from .render.matrix import build_matrix
 
 
@@ -52,6 +54,9 @@ class SiteOptions:
     # Keep the pages' raw HTML blocks out of the Markdown (see `GeneratedPage.blocks`):
     # for the plugin, which puts them back into the converted page. Export leaves it off.
     ready_html: bool = False
+    # Journey pages hide Material's navigation and table of contents ("wide") so the
+    # map gets the whole grid, or keep the site's standard layout.
+    journey_layout: str = "wide"
 
 
 @dataclass(frozen=True)
@@ -75,6 +80,10 @@ class GeneratedPage:
 class GeneratedAsset:
     path: str
     content: str
+
+
+# What a wide journey page hides of Material's layout: both sidebars.
+JOURNEY_HIDE = ("navigation", "toc")
 
 
 def flow_asset(journey_id: str) -> str:
@@ -185,12 +194,14 @@ def make_environment(options: SiteOptions) -> jinja2.Environment:
         inline=functools.partial(_inline, allow_html=options.allow_html),
         block=functools.partial(_block, allow_html=options.allow_html),
         heading=functools.partial(_heading, ids=options.heading_ids),
+        plain=text.plain,
         htmlblock=_htmlblock,
         emotion_word=lambda score: emotion_word(score, labels),
         emotion_class=emotion_class,
-        face=lambda score: FACES.get(score, ""),
+        face=lambda score: Markup(face_svg(score)),
         step_anchor=step_anchor,
         stage_anchor=stage_anchor,
+        kpis_anchor=kpis_anchor,
     )
     return env
 
@@ -221,7 +232,7 @@ def _yaml_string(value: str) -> str:
     return _YAML_UNPRINTABLE.sub(lambda match: f"\\u{ord(match.group()):04x}", quoted)
 
 
-def _front_matter(title: str, tags: list[str]) -> Markup:
+def _front_matter(title: str, tags: list[str], hide: Sequence[str] = ()) -> Markup:
     # MkDocs reads a page title from its first heading as HTML, and Material's
     # <title> unescapes that (`striptags`), so `</title><script>` in a heading
     # would run. A front-matter title and tag names are printed as they are given
@@ -230,6 +241,9 @@ def _front_matter(title: str, tags: list[str]) -> Markup:
     names = list(dict.fromkeys(text.html_text(tag) for tag in tags))
     if names:
         lines += ["tags:", *(f"  - {_yaml_string(name)}" for name in names)]
+    if hide:
+        # Material's own front matter: these parts of the page are not shown.
+        lines += ["hide:", *(f"  - {part}" for part in hide)]
     lines.append("---")
     return Markup("\n".join(lines) + "\n")
 
@@ -279,8 +293,8 @@ class SiteGenerator:
         markdown = self.env.get_template(template).render(**self.page_context(page), **context)
         return _BLANK_LINES.sub("\n\n", markdown).strip() + "\n"
 
-    def front_matter(self, title: str, *tags: str) -> Markup:
-        return _front_matter(title, list(tags) if self.options.tags else [])
+    def front_matter(self, title: str, *tags: str, hide: Sequence[str] = ()) -> Markup:
+        return _front_matter(title, list(tags) if self.options.tags else [], hide)
 
     def generate(self) -> tuple[list[GeneratedPage], list[GeneratedAsset]]:
         playbook, layout = self.playbook, self.options.layout
@@ -338,12 +352,15 @@ class SiteGenerator:
             flow_svg=Markup(flow_svg),
             flow_file=self.options.layout.asset_link(page, flow_asset(journey.id)),
             flow_width=flow.natural_width(svg),
-            chart_svg=Markup(chart.emotion_chart(journey, self.labels, f"cjm-curve-{journey.id}")),
+            canvas=build_canvas(journey),
+            key_moments=key_moments(journey),
+            steps_in_order=steps_in_map_order(journey),
             step_by_id={step.id: step for step in journey.steps},
             front_matter=self.front_matter(
                 journey.title,
                 *(persona.name for persona in self.personas_of(journey)),
                 *(channel.name for channel in channels),
+                hide=JOURNEY_HIDE if self.options.journey_layout == "wide" else (),
             ),
         )
         return GeneratedPage(self.options.layout.src_uri(page), markdown, journey.source.path)

@@ -95,3 +95,8 @@ def step_anchor(step_id: str) -> str:
 
 def stage_anchor(stage_id: str) -> str:
     return f"stage-{stage_id}"
+
+
+def kpis_anchor(stage_id: str) -> str:
+    """A stage's row in the goals and KPIs table."""
+    return f"kpis-{stage_id}"

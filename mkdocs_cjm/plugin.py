@@ -122,6 +122,7 @@ class CjmPlugin(BasePlugin[CjmConfig]):  # type: ignore[no-untyped-call]
                 root / self.config.custom_templates if self.config.custom_templates else None
             ),
             ready_html=True,
+            journey_layout=self.config.journey_layout,
         )
         try:
             self._pages, self._assets = generate_site(playbook, options, renderer)

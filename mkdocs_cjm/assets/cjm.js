@@ -1,4 +1,5 @@
-/* mkdocs-cjm: behaviour of the flow diagram.
+/* mkdocs-cjm: behaviour of the journey map and the flow diagram.
+   - Map: a cue above the map while more of it is hidden to the right.
    - Zoom: diagrams fit the content width by default; "Zoom" shows them at
      natural size in a horizontally scrolling box.
    - Print: a journey's flow is a long left-to-right strip; fitted to one sheet
@@ -149,10 +150,32 @@
     });
   }
 
+  // The journey map scrolls sideways inside its box: say so above it while more
+  // of it is hidden to the right, and mark the box for styling.
+  function mapCue(map) {
+    var hint = map.parentElement && map.parentElement.querySelector(".cjm-map-hint");
+    var more = map.scrollWidth - map.clientWidth - map.scrollLeft > 2;
+    map.toggleAttribute("data-cjm-more", more);
+    if (hint) hint.hidden = map.scrollWidth <= map.clientWidth + 1;
+  }
+
+  function mapCues() {
+    document.querySelectorAll(".cjm-map").forEach(function (map) {
+      if (!map.dataset.cjmReady) {
+        map.dataset.cjmReady = "1";
+        map.addEventListener("scroll", function () { mapCue(map); }, { passive: true });
+      }
+      mapCue(map);
+    });
+  }
+
   var resizing = null;
   window.addEventListener("resize", function () {
     clearTimeout(resizing);
-    resizing = setTimeout(labelScrollers, 150);
+    resizing = setTimeout(function () {
+      labelScrollers();
+      mapCues();
+    }, 150);
   });
 
   function setup() {
@@ -171,6 +194,7 @@
     // is not (a hidden tab) is measured again just before printing.
     sliceAll();
     labelScrollers();
+    mapCues();
   }
 
   window.addEventListener("beforeprint", sliceAll);

@@ -1,0 +1,253 @@
+"""The journey map canvas: stages across the top, lanes down the side.
+
+Pure layout: which columns the canvas has (one per step, in stage order), which
+lanes a journey fills, where each cell sits in the desktop grid and in the phone
+timeline, and the emotion curve drawn under the step columns. The template
+(`partials/map.html.j2`) turns it into markup; CSS places the cells with the
+numbers computed here, so the same elements are a wide map on a desktop and a
+vertical timeline on a phone (see ARCHITECTURE.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from ..model import EMOTION_MAX, EMOTION_MIN, Journey, Kpi, KpiStatus, Stage, Step
+
+# The lanes in reading order (the `data-lane` values, a public interface).
+GOALS = "goals"
+STEPS = "steps"
+EMOTION = "emotion"
+THOUGHTS = "thoughts"
+PAIN_POINTS = "pain-points"
+OPPORTUNITIES = "opportunities"
+OWNERS = "owners"
+KPIS = "kpis"
+LANES = (GOALS, STEPS, EMOTION, THOUGHTS, PAIN_POINTS, OPPORTUNITIES, OWNERS, KPIS)
+# Lanes with a cell per step column; the others have a cell per stage.
+STEP_LANES = (STEPS, EMOTION, THOUGHTS, PAIN_POINTS, OPPORTUNITIES, OWNERS)
+STAGE_LANES = (GOALS, KPIS)
+
+# Emotion lane geometry, in CSS pixels (mirrored by cjm.css through the custom
+# properties the template sets): a point for score s sits (MAX - s) levels down.
+LEVEL_HEIGHT = 30
+LANE_PADDING = 10
+FACE_SIZE = 26
+POINT_LABEL = 22
+EMOTION_LANE_HEIGHT = (
+    LANE_PADDING * 2 + (EMOTION_MAX - EMOTION_MIN) * LEVEL_HEIGHT + FACE_SIZE + POINT_LABEL
+)
+# Width of one column in the curve's own coordinates (stretched by CSS).
+_UNIT = 100
+
+
+@dataclass(frozen=True)
+class Column:
+    """One step column; `step` is None for the single column of a stage without steps."""
+
+    position: int  # 0-based, left to right
+    stage: Stage
+    band: int  # 0 or 1, alternating per stage
+    step: Step | None
+    opens_stage: bool  # the first column of its stage (drawn with a stronger rule)
+
+
+@dataclass(frozen=True)
+class StageSpan:
+    stage: Stage
+    first: int  # position of its first column
+    count: int  # how many columns it spans (at least one)
+    band: int
+
+
+@dataclass(frozen=True)
+class Canvas:
+    journey: Journey
+    columns: tuple[Column, ...]
+    stages: tuple[StageSpan, ...]
+    lanes: tuple[str, ...]
+    # Row of each cell in the phone timeline (1-based), by (lane, stage id) for the
+    # stage lanes and stage headers ("stage") and by (lane, column position) for the rest.
+    phone_rows: Mapping[tuple[str, str | int], int]
+    curve: str  # SVG markup of the emotion curve ("" without an emotion lane)
+
+    @property
+    def width(self) -> int:
+        return len(self.columns)
+
+    @property
+    def geometry(self) -> str:
+        """The emotion lane's measures as CSS custom properties: one source for the
+        curve drawn here and the points CSS places."""
+        return (
+            f"--cjm-emotion-height: {EMOTION_LANE_HEIGHT}px; --cjm-level: {LEVEL_HEIGHT}px; "
+            f"--cjm-lane-padding: {LANE_PADDING}px; --cjm-face: {FACE_SIZE}px"
+        )
+
+    def lane_number(self, lane: str) -> int:
+        """Grid row of a lane on the desktop: row 1 holds the stage headers."""
+        return self.lanes.index(lane) + 2
+
+    def row(self, lane: str, key: str | int) -> int:
+        return self.phone_rows[(lane, key)]
+
+    def level(self, score: int) -> int:
+        """How many levels below the top a score's point sits (0 for the best)."""
+        return EMOTION_MAX - score
+
+
+def steps_in_map_order(journey: Journey) -> tuple[Step, ...]:
+    """Steps stage by stage, in list order within a stage: the canvas's columns."""
+    return tuple(step for stage in journey.stages for step in journey.steps_in(stage.id))
+
+
+def lanes_filled(journey: Journey) -> tuple[str, ...]:
+    """The lanes some step or stage of the journey fills; the steps lane always."""
+    steps, stages = journey.steps, journey.stages
+    filled = {
+        GOALS: any(stage.goals for stage in stages),
+        STEPS: True,
+        EMOTION: any(step.emotion is not None for step in steps),
+        THOUGHTS: any(step.thought or step.feeling for step in steps),
+        PAIN_POINTS: any(step.pain_points for step in steps),
+        OPPORTUNITIES: any(step.opportunities for step in steps),
+        OWNERS: any(step.owner for step in steps),
+        KPIS: any(stage.kpis for stage in stages),
+    }
+    return tuple(lane for lane in LANES if filled[lane])
+
+
+def build_canvas(journey: Journey) -> Canvas:
+    columns: list[Column] = []
+    spans: list[StageSpan] = []
+    for number, stage in enumerate(journey.stages):
+        band = number % 2
+        steps: tuple[Step | None, ...] = journey.steps_in(stage.id) or (None,)
+        spans.append(StageSpan(stage, len(columns), len(steps), band))
+        columns += [
+            Column(len(columns) + offset, stage, band, step, offset == 0)
+            for offset, step in enumerate(steps)
+        ]
+    lanes = lanes_filled(journey)
+    return Canvas(
+        journey=journey,
+        columns=tuple(columns),
+        stages=tuple(spans),
+        lanes=lanes,
+        phone_rows=_phone_rows(spans, columns, lanes),
+        curve=emotion_curve(columns, spans) if EMOTION in lanes else "",
+    )
+
+
+def _phone_rows(
+    spans: list[StageSpan], columns: list[Column], lanes: tuple[str, ...]
+) -> dict[tuple[str, str | int], int]:
+    """The timeline's order: each stage's header and goals, then each of its steps
+    as a card (one row per step lane), then the stage's KPIs."""
+    rows: dict[tuple[str, str | int], int] = {}
+    counter = 0
+
+    def next_row() -> int:
+        nonlocal counter
+        counter += 1
+        return counter
+
+    for span in spans:
+        rows[("stage", span.stage.id)] = next_row()
+        if GOALS in lanes:
+            rows[(GOALS, span.stage.id)] = next_row()
+        for column in columns[span.first : span.first + span.count]:
+            for lane in lanes:
+                if lane in STEP_LANES:
+                    rows[(lane, column.position)] = next_row()
+        if KPIS in lanes:
+            rows[(KPIS, span.stage.id)] = next_row()
+    return rows
+
+
+def point_centre(score: int) -> float:
+    """Vertical centre of a score's face in the emotion lane, in CSS pixels."""
+    return LANE_PADDING + (EMOTION_MAX - score) * LEVEL_HEIGHT + FACE_SIZE / 2
+
+
+def emotion_curve(columns: list[Column], spans: list[StageSpan]) -> str:
+    """The line behind the emotion points, with a band per stage and a rule per level.
+
+    Drawn in column units and stretched to the lane's width (`preserveAspectRatio=none`),
+    so a vertex sits at the centre of its column whatever width the columns get; the
+    points themselves are HTML, centred in their grid cells, and are not stretched.
+    """
+    width = len(columns) * _UNIT
+    height = EMOTION_LANE_HEIGHT
+    parts = [
+        f'<svg class="cjm-map-curve" viewBox="0 0 {width} {height}" preserveAspectRatio="none" '
+        # Decorative: the points carry the scores and words as text.
+        f'aria-hidden="true" focusable="false" xmlns="http://www.w3.org/2000/svg">'
+    ]
+    for span in spans:
+        parts.append(
+            f'<rect class="cjm-map-band cjm-band-{span.band}" x="{span.first * _UNIT}" y="0" '
+            f'width="{span.count * _UNIT}" height="{height}"/>'
+        )
+    for score in range(EMOTION_MIN, EMOTION_MAX + 1):
+        y = point_centre(score)
+        parts.append(
+            f'<line class="cjm-map-rule cjm-map-rule-{score}" x1="0" y1="{y:g}" '
+            f'x2="{width}" y2="{y:g}"/>'
+        )
+    # Unrated steps (and stages without steps) break the line rather than pretend.
+    runs: list[list[str]] = [[]]
+    for column in columns:
+        score = column.step.emotion if column.step else None
+        if score is None:
+            runs.append([])
+        else:
+            x = column.position * _UNIT + _UNIT / 2
+            runs[-1].append(f"{x:g},{point_centre(score):g}")
+    for run in runs:
+        if len(run) > 1:
+            parts.append(f'<polyline class="cjm-map-line" points="{" ".join(run)}"/>')
+    parts.append("</svg>")
+    return "\n".join(parts)
+
+
+@dataclass(frozen=True)
+class BelowTarget:
+    stage: Stage
+    kpis: tuple[Kpi, ...]
+
+
+@dataclass(frozen=True)
+class KeyMoments:
+    """What a manager reads first: the worst moments, the KPIs that miss, the pain."""
+
+    lowest: tuple[Step, ...]
+    below_target: tuple[BelowTarget, ...]
+    pain_points: int
+    steps_with_pain: int
+
+
+LOWEST_SHOWN = 3
+
+
+def key_moments(journey: Journey) -> KeyMoments:
+    ordered = steps_in_map_order(journey)
+    rated = [step for step in ordered if step.emotion is not None]
+    # Lowest first; a tie keeps the journey's order. Only moments below neutral
+    # count as "worst" unless the journey has none, then its lowest still show.
+    rated.sort(key=lambda step: step.emotion or 0)
+    negative = [step for step in rated if (step.emotion or 0) < 3]
+    lowest = tuple((negative or rated)[:LOWEST_SHOWN])
+    below = tuple(
+        BelowTarget(stage, kpis)
+        for stage in journey.stages
+        if (kpis := tuple(kpi for kpi in stage.kpis if kpi.status is KpiStatus.BELOW))
+    )
+    with_pain = [step for step in journey.steps if step.pain_points]
+    return KeyMoments(
+        lowest=lowest,
+        below_target=below,
+        pain_points=sum(len(step.pain_points) for step in with_pain),
+        steps_with_pain=len(with_pain),
+    )
