@@ -35,8 +35,7 @@ EN_SECTIONS = [
     "Stages and touchpoints",
     "Flow",
     "Goals and KPIs",
-    "Emotions",
-    "Pain points and opportunities",
+    "Step details",
 ]
 SVG_NS = "{http://www.w3.org/2000/svg}"
 
@@ -304,7 +303,7 @@ def single_table(nodes: list[Node]) -> Node:
 def step_anchors(page: HTMLParser, jid: str) -> dict[str, str]:
     """step id -> id of the element (row) that holds the step further down the page."""
     anchors: dict[str, str] = {}
-    table = single_table(section(page, "Pain points and opportunities"))
+    table = single_table(section(page, "Step details"))
     rows = table.css("tbody tr")
     for step in steps_of(jid):
         found = [r for r in rows if step["action"] in text_of(r) and r.attributes.get("id")]
@@ -842,74 +841,69 @@ def test_goals_and_kpis(site: BuildResult, jid: str) -> None:
 
 
 @pytest.mark.parametrize("jid", list(JOURNEYS))
-def test_emotion_table(site: BuildResult, jid: str) -> None:
+def test_step_details_table(site: BuildResult, jid: str) -> None:
+    """Each step's details once: stage, touchpoint, action, emotion, feeling, thought."""
     page = site.page(journey_url(jid))
-    nodes = section(page, "Emotions")
-    table = single_table(nodes)
-    columns = {
-        key: column_index(table, key)
-        for key in ("Stage", "Touchpoint", "Action", "Emotion", "Feeling", "Thought")
-    }
+    table = single_table(section(page, "Step details"))
+    step_column, emotion, feeling = (
+        column_index(table, key) for key in ("Step", "Emotion", "Feeling")
+    )
     rows = table.css("tbody tr")
     steps = steps_of(jid)
     assert len(rows) == len(steps)
     names = stage_names(jid)
-    for row, step in zip(rows, steps, strict=True):
+    for step in steps:
+        row = table.css_first(f'tr[id="step-{step["id"]}"]')
+        assert row is not None, step["id"]
         row_cells = [text_of(c) for c in cells(row)]
-        assert row_cells[columns["Stage"]] == names[step["stage"]]
-        assert step["touchpoint"] in row_cells[columns["Touchpoint"]]
-        assert row_cells[columns["Action"]] == step["action"]
-        assert has_emotion(row_cells[columns["Emotion"]], step.get("emotion"), EN_WORDS)
+        assert names[step["stage"]] in row_cells[step_column]
+        assert step["touchpoint"] in row_cells[step_column]
+        assert step["action"] in row_cells[step_column]
+        assert has_emotion(row_cells[emotion], step.get("emotion"), EN_WORDS)
         if step.get("feeling"):
-            assert row_cells[columns["Feeling"]] == step["feeling"]
+            assert step["feeling"] in row_cells[feeling]
         if step.get("thought"):
-            assert row_cells[columns["Thought"]] == step["thought"]
+            assert step["thought"] in row_cells[feeling]
 
 
 @pytest.mark.parametrize("jid", list(JOURNEYS))
-def test_emotion_curve(site: BuildResult, jid: str) -> None:
+def test_emotion_curve_on_the_map(site: BuildResult, jid: str) -> None:
     page = site.page(journey_url(jid))
-    nodes = section(page, "Emotions")
-    charts = [s for s in find(nodes, "svg") if not inside(s, "table")]
-    assert len(charts) == 1, "no inline SVG emotion chart next to the table"
-    chart = charts[0]
-    assert not find(nodes, "img"), "the curve must be inline SVG"
+    canvas = article(page).css_first(f'[data-cjm-map="{jid}"]')
+    assert canvas is not None, "no journey map canvas"
+    lane = canvas.css_first('[data-lane="emotion"]')
     steps = steps_of(jid)
     rated = [s for s in steps if s.get("emotion") is not None]
-    points = [p for line in chart.css("polyline") for p in numbers(line.attributes["points"] or "")]
-    assert len(points) == len(rated), "one point per rated step (unrated steps not invented)"
-    points.sort()
-    for (_, y1), (_, y2), s1, s2 in zip(points, points[1:], rated, rated[1:], strict=False):
-        if s1["emotion"] == s2["emotion"]:
-            assert y1 == y2
-        else:
-            assert (y1 > y2) == (s2["emotion"] > s1["emotion"]), "curve does not follow scores"
-    titles = [text_of(t) for t in chart.css("title")]
+    if not rated:
+        assert lane is None, "an emotion lane for a journey that rates no step"
+        return
+    assert lane is not None
+    points = {p.attributes["data-step"]: p for p in lane.css("[data-step]")}
+    assert set(points) == {s["id"] for s in rated}, "one point per rated step, none invented"
     for step in rated:
-        assert any(step["action"] in t and f"{step['emotion']}/5" in t for t in titles), step
-    names = stage_names(jid)
-    used = list(dict.fromkeys(names[s["stage"]] for s in steps))
-    band_x = []
-    for name in used:
-        labels = [t for t in chart.css("text") if name in text_of(t)]
-        assert labels, f"no band for stage {name}"
-        band_x.append(float(labels[0].attributes.get("x") or 0))
-    assert band_x == sorted(band_x), "stage bands are not in order"
-    assert len(chart.css("rect")) >= len(used)
+        assert has_emotion(text_of(points[step["id"]]), step["emotion"], EN_WORDS), step["id"]
+    chart = lane.css_first("svg")
+    assert chart is not None and not find([lane], "img"), "the curve must be inline SVG"
+    # Each point sits (5 - score) levels down its column, the curve's vertices on
+    # the same levels; unrated steps are not invented.
+    for step in rated:
+        assert f"--lvl: {5 - step['emotion']}" in (points[step["id"]].attributes["style"] or "")
+    vertices = [p for line in chart.css("polyline") for p in numbers(line.attributes["points"] or "")]
+    assert len(vertices) <= len(rated)
+    assert len({y for _, y in vertices}) <= len({s["emotion"] for s in rated})
 
 
 @pytest.mark.parametrize("jid", list(JOURNEYS))
 def test_pain_points_and_opportunities(site: BuildResult, jid: str) -> None:
     page = site.page(journey_url(jid))
-    table = single_table(section(page, "Pain points and opportunities"))
+    table = single_table(section(page, "Step details"))
     pains, opps, owner = (
         column_index(table, label) for label in ("Pain points", "Opportunities", "Owner")
     )
-    rows = table.css("tbody tr")
     for step in steps_of(jid):
-        found = [r for r in rows if step["action"] in text_of(r)]
-        assert len(found) == 1, step["action"]
-        row_cells = [text_of(c) for c in cells(found[0])]
+        row = table.css_first(f'tr[id="step-{step["id"]}"]')
+        assert row is not None, step["id"]
+        row_cells = [text_of(c) for c in cells(row)]
         for pain in step["pain_points"]:
             assert md_plain(pain) in row_cells[pains]
         for opportunity in step["opportunities"]:
@@ -1159,9 +1153,11 @@ def test_theme_language_vi_switches_interface_labels(vi_site: BuildResult) -> No
     jid = VI_JOURNEY
     page = vi_site.page(journey_url(jid))
     assert "Khám phá" in text_of(article(page))
-    # the Vietnamese emotion words, in the emotions table
-    emotions = single_table(section(page, "Cảm xúc"))
-    for row, step in zip(emotions.css("tbody tr"), steps_of(jid), strict=True):
+    # the Vietnamese emotion words, in the step details
+    details = single_table(section(page, "Chi tiết từng bước"))
+    for step in steps_of(jid):
+        row = details.css_first(f'tr[id="step-{step["id"]}"]')
+        assert row is not None
         if step.get("emotion") is not None:
             assert has_emotion(text_of(row), step["emotion"], VI_WORDS), text_of(row)
     kpis = single_table(section(page, "Mục tiêu và KPI"))

@@ -324,7 +324,7 @@ def test_plain_fields_fill_their_table_cells_literally(
             cells = [cell for cell in row.iter() if cell.tag == "td"]
             measures.append((text_of(cells[-3]), text_of(cells[-2])))  # target, actual
         assert measures == [(expected, expected), ("10%", "5%")] * 2, name
-        owners = [text_of(row.css("td")[3]) for row in content.css(".cjm-steps tbody tr")]
+        owners = [text_of(row.css("td")[5]) for row in content.css(".cjm-steps tbody tr")]
         assert owners == [expected] * 3, name
         meta = dict(
             zip(
@@ -360,7 +360,7 @@ def test_tables_keep_their_shape(hostile_site: BuildResult) -> None:
     assert checked > 6 * len(PAYLOADS)
     for name, number in NUMBER.items():
         content = article(hostile_site.page(f"playbook/journeys/j-{number}/"))
-        for selector, rows in ((".cjm-emotions", 3), (".cjm-steps", 3), (".cjm-kpis", 4)):
+        for selector, rows in ((".cjm-steps", 3), (".cjm-kpis", 4)):
             table = content.css_first(f"{selector} table")
             assert table is not None
             body = [row for row in own_rows(table) if row.parent and row.parent.tag == "tbody"]
@@ -434,12 +434,14 @@ def test_inline_svgs_show_text_literally(journey_pages: dict[str, HTMLParser]) -
         flow_title = flow.css_first("title")
         assert flow_title is not None and expected in text_of(flow_title), name
         assert len(flow.css("g.node")) == 3, name
-        chart = article(tree).css_first("svg.cjm-chart")
-        assert chart is not None
-        tips = [text_of(node) for node in chart.css("g.cjm-point > title")]
+        canvas = article(tree).css_first("[data-cjm-map]")
+        assert canvas is not None
+        tips = [point.attributes.get("title") or "" for point in canvas.css("a.cjm-map-point")]
         assert len(tips) == 2 and all(f". {expected}: " in tip for tip in tips), name
-        bands = [text_of(node) for node in chart.css("text.cjm-band-label > title")]
-        assert bands == [expected, expected], name
+        stages = [text_of(node.css_first(".cjm-map-stage-name")) for node in canvas.css("[data-stage]")]
+        assert stages == [expected, expected], name
+        owners = [text_of(node) for node in canvas.css("[data-lane=owners] .cjm-team")]
+        assert owners == [expected] * 3, name
 
 
 def _allow_html_maps(description: str) -> dict[str, str]:

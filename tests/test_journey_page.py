@@ -158,9 +158,11 @@ def test_goals_and_kpis(minimal: tuple[BuildResult, HTMLParser]) -> None:
     assert "cjm-below" not in (rows[1].attributes.get("class") or "")
 
 
-def test_emotion_table_and_curve(minimal: tuple[BuildResult, HTMLParser]) -> None:
+def test_step_details_once_with_emotion_feeling_and_thought(
+    minimal: tuple[BuildResult, HTMLParser],
+) -> None:
     _, page = minimal
-    rows = section_after(page, ".cjm-emotions table").css("tbody tr")
+    rows = section_after(page, ".cjm-steps table").css("tbody tr")
     assert [text_of(row.css("td")[0]) for row in rows] == ["1", "2", "3"]
     first = text_of(rows[0])
     for text in (
@@ -173,21 +175,19 @@ def test_emotion_table_and_curve(minimal: tuple[BuildResult, HTMLParser]) -> Non
     ):
         assert text in first
     assert "5/5 very positive" in text_of(rows[2])
-    chart = section_after(page, "svg.cjm-chart")
-    assert chart.css_first("title") is not None
-    points = chart.css("g.cjm-point")
-    assert [text_of(point.css_first("text")) for point in points] == ["4", "2", "5"]
-    bands = [text_of(label.css_first("title")) for label in chart.css("text.cjm-band-label")]
-    assert bands == ["Nhận thức", "Mua hàng"]
+    # The step's details live in one table only: no second emotion table.
+    assert page.css_first(".cjm-emotions") is None
+    assert len(page.css("tr#step-see-ad")) == 1
 
 
 def test_pain_points_opportunities_and_owner(minimal: tuple[BuildResult, HTMLParser]) -> None:
     _, page = minimal
     row = page.css_first("tr#step-call")
     cells = [text_of(cell) for cell in row.css("td")]
-    assert "Long hold time" in cells[1]
-    assert "Call-back option" in cells[2]
-    assert cells[3] == "Customer care"  # the channel's owner, as the step names none
+    # #, emotion, feeling and thought, pain points, opportunities, owner, next
+    assert "Long hold time" in cells[3]
+    assert "Call-back option" in cells[4]
+    assert cells[5] == "Customer care"  # the channel's owner, as the step names none
     assert "visit" in row.css_first("td:last-child a").attributes["href"]
     end = page.css_first("tr#step-visit")
     assert text_of(end.css("td")[-1]) == "End of path"
@@ -318,14 +318,12 @@ def test_example_journey_pages(example_site: BuildResult, journey_id: str) -> No
     svg = page.css_first("figure.cjm-flow svg")
     assert len(svg.css("g.node")) == len(journey["steps"])
     assert len(svg.css("g.edge")) == len(expected_edges(journey))
-    emotion_rows = page.css(".cjm-emotions tbody tr")
-    assert len(emotion_rows) == len(journey["steps"])
-    for row, step in zip(emotion_rows, journey["steps"], strict=True):
-        if "emotion" in step:
-            assert f"{step['emotion']}/5 {EMOTION_WORDS[step['emotion']]}" in text_of(row)
+    assert len(page.css(".cjm-steps tbody tr")) == len(journey["steps"])
     for step_id, step in zip(step_ids(journey), journey["steps"], strict=True):
         row = page.css_first(f"tr#step-{step_id}")
         assert row is not None
+        if "emotion" in step:
+            assert f"{step['emotion']}/5 {EMOTION_WORDS[step['emotion']]}" in text_of(row)
         for pain in step.get("pain_points", []):
             assert plain(pain) in text_of(row)
     kpi_text = text_of(page.css_first(".cjm-kpis"))

@@ -41,6 +41,13 @@ EMOTION_LANE_HEIGHT = (
 # Width of one column in the curve's own coordinates (stretched by CSS).
 _UNIT = 100
 
+# On paper the map keeps its screen layout at fixed column widths and is zoomed to
+# the width of an A3 landscape sheet (400 mm inside 10 mm margins is 1512 CSS px;
+# a little is left for the page's own padding), so every step's text stays whole.
+PRINT_WIDTH = 1480
+PRINT_LABEL = 130
+PRINT_COLUMN = 120
+
 
 @dataclass(frozen=True)
 class Column:
@@ -83,6 +90,15 @@ class Canvas:
         return (
             f"--cjm-emotion-height: {EMOTION_LANE_HEIGHT}px; --cjm-level: {LEVEL_HEIGHT}px; "
             f"--cjm-lane-padding: {LANE_PADDING}px; --cjm-face: {FACE_SIZE}px"
+        )
+
+    @property
+    def print_geometry(self) -> str:
+        natural = PRINT_LABEL + PRINT_COLUMN * self.width
+        zoom = min(1.0, PRINT_WIDTH / natural)
+        return (
+            f"--cjm-print-zoom: {zoom:.3f}; --cjm-print-label: {PRINT_LABEL}px; "
+            f"--cjm-print-column: {PRINT_COLUMN}px"
         )
 
     def lane_number(self, lane: str) -> int:

@@ -30,21 +30,7 @@ def test_page_renders_cleanly(
     opened = open_page(PAGES[kind], width=width, scheme=scheme)
     page = opened.page
     page.screenshot(path=screenshot_path(kind, width, scheme), full_page=True)
-    # One screenful, small enough for the README: on a journey page, the matrix
-    # (the page's heart) just under the header rather than the summary above it.
-    if kind == "journey":
-        page.evaluate(
-            """() => {
-              const matrix = document.querySelector("div.cjm-matrix");
-              const heading = matrix.previousElementSibling;
-              const top = /^H[1-6]$/.test(heading?.tagName) ? heading : matrix;
-              window.scrollTo(0, top.getBoundingClientRect().top + window.scrollY - 64);
-            }"""
-        )
-        # Once the page title scrolls away Material's header shows it instead of
-        # the site name, with a transition: let it finish.
-        page.wait_for_selector(".md-header__title--active")
-        page.evaluate("Promise.all(document.getAnimations().map(a => a.finished))")
+    # One screenful: what a reader sees first.
     page.screenshot(path=screenshot_path(f"{kind}-screen", width, scheme))
 
     assert opened.errors == []
@@ -68,18 +54,17 @@ def test_journey_diagram_fits_and_matrix_scrolls_inside(
     page = open_page(PAGES["journey"], width=width, scheme=scheme).page
     for selector in (
         "figure.cjm-flow .cjm-figure-body > svg",
-        "figure.cjm-curve-figure .cjm-figure-body > svg",
+        "[data-cjm-map]",
     ):
         diagram = page.locator(selector)
         assert diagram.count() == 1
         diagram.scroll_into_view_if_needed()
         assert diagram.is_visible()
+    # The flow keeps a readable size and may scroll, but only inside its figure.
+    figure = page.locator("figure.cjm-flow").bounding_box()
     flow = page.locator("figure.cjm-flow .cjm-figure-body > svg").bounding_box()
     assert flow is not None and flow["height"] > 20
-    assert flow["x"] >= 0 and flow["x"] + flow["width"] <= width
-    # The curve keeps a readable size and may scroll, but only inside its figure.
-    curve_box = page.locator("figure.cjm-curve-figure").bounding_box()
-    assert curve_box is not None and curve_box["x"] + curve_box["width"] <= width
+    assert figure is not None and figure["x"] >= 0 and figure["x"] + figure["width"] <= width
 
     matrix = page.locator("div.cjm-matrix")
     sizes = matrix.evaluate("m => [m.scrollWidth, m.clientWidth, getComputedStyle(m).overflowX]")
@@ -96,7 +81,7 @@ def test_svg_text_is_readable_against_its_background(
     page = open_page(PAGES["journey"], scheme=scheme).page
     probe = page.evaluate(SVG_TEXT_PROBE, "figure .cjm-figure-body > svg")
     svgs = {item["svg"] for item in probe}
-    assert len(svgs) == 2, f"expected the flow diagram and the emotion curve, probed {svgs}"
+    assert len(svgs) == 1, f"expected the flow diagram, probed {svgs}"
     # Node labels sit on emotion fills, stage and axis labels on the page.
     assert any(item["layers"] for item in probe) and any(not item["layers"] for item in probe)
     ratios = text_contrasts(probe)

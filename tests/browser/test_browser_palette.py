@@ -21,15 +21,16 @@ from .browser_support import (
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 FLOW = "figure.cjm-flow .cjm-figure-body > svg"
-CURVE = "figure.cjm-curve-figure .cjm-figure-body > svg"
+CURVE = "[data-cjm-map] svg.cjm-map-curve"
+FACES = "[data-cjm-map] a.cjm-map-point svg.cjm-face-svg"
 
 # The lines that carry meaning, each a CSS selector and the property that draws it.
 LINES = {
     "stage outline": (f"{FLOW} g.cluster path, {FLOW} g.cluster polygon", "stroke"),
     "step outline": (f"{FLOW} g.node path, {FLOW} g.node polygon", "stroke"),
     "arrow": (f"{FLOW} g.edge path", "stroke"),
-    "emotion curve": (f"{CURVE} .cjm-curve", "stroke"),
-    "point outline": (f"{CURVE} .cjm-point circle", "stroke"),
+    "emotion curve": (f"{CURVE} .cjm-map-line", "stroke"),
+    "face outline": (f"{FACES} .cjm-face-disc", "stroke"),
 }
 
 PAGE_BACKGROUND = """
@@ -85,7 +86,7 @@ def test_diagram_lines_stand_out_from_the_page(
 def test_dark_palette_turns_diagram_text_light(open_page: Callable[..., Opened]) -> None:
     page = open_page(PAGES["journey"], scheme="slate").page
     background = _background(page, FLOW)
-    texts = page.locator(f"{FLOW} text, {CURVE} text").evaluate_all(
+    texts = page.locator(f"{FLOW} text").evaluate_all(
         "elements => elements.map(e => [e.getAttribute('fill'), getComputedStyle(e).fill])"
     )
     # Left to SVG, every label would be black: Graphviz writes no fill (or "black").
@@ -99,7 +100,7 @@ def test_dark_palette_turns_diagram_text_light(open_page: Callable[..., Opened])
 def test_primary_and_accent_colours_tint_the_diagrams(open_page: Callable[..., Opened]) -> None:
     page = open_page(PAGES["journey"]).page
     outline = page.locator(f"{FLOW} g.cluster").first.locator("path, polygon").first
-    curve = page.locator(f"{CURVE} .cjm-curve").first
+    curve = page.locator(f"{CURVE} .cjm-map-line").first
 
     def stroke(locator: object) -> str:
         return str(locator.evaluate("e => getComputedStyle(e).stroke"))  # type: ignore[attr-defined]

@@ -1,5 +1,6 @@
-"""Printing a journey page: A4 landscape, the matrix at full width, the flow diagram
-in slices large enough to read, and every fact of the page in the PDF's text."""
+"""Printing a journey page: A3 landscape, the journey map whole on the first sheet,
+the matrix at full width, the flow diagram in slices large enough to read, and every
+fact of the page in the PDF's text."""
 
 from __future__ import annotations
 
@@ -15,11 +16,11 @@ from .browser_support import PAGES, SCREENSHOTS, Opened
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
-# A4 landscape in PDF points, and the page box left inside 12 mm margins in CSS px.
-A4_LANDSCAPE = (841.89, 595.28)
+# A3 landscape in PDF points, and the page box left inside 10 mm margins in CSS px.
+A3_LANDSCAPE = (1190.55, 841.89)
 MM = 96 / 25.4
-CONTENT_WIDTH = round((297 - 24) * MM)
-CONTENT_HEIGHT = (210 - 24) * MM
+CONTENT_WIDTH = round((420 - 20) * MM)
+CONTENT_HEIGHT = (297 - 20) * MM
 
 
 def _words(text: str) -> str:
@@ -79,7 +80,7 @@ def test_journey_prints_legibly_in_print_media(
         assert piece["smallest"] >= 7 * 96 / 72, piece  # labels print at 7 pt or more
 
 
-def test_journey_prints_to_an_a4_landscape_pdf_with_its_text(
+def test_journey_prints_to_an_a3_landscape_pdf_with_its_text(
     open_page: Callable[..., Opened],
 ) -> None:
     from pypdf import PdfReader
@@ -111,7 +112,7 @@ def test_journey_prints_to_an_a4_landscape_pdf_with_its_text(
     assert needed <= len(reader.pages) <= needed * 1.5, (len(reader.pages), needed)
     for number, sheet in enumerate(reader.pages, start=1):
         size = (float(sheet.mediabox.width), float(sheet.mediabox.height))
-        assert size == pytest.approx(A4_LANDSCAPE, abs=1), f"page {number} is {size}"
+        assert size == pytest.approx(A3_LANDSCAPE, abs=1), f"page {number} is {size}"
 
     text = _words(" ".join(sheet.extract_text() for sheet in reader.pages))
     assert title in text
