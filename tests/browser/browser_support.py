@@ -13,6 +13,8 @@ ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = ROOT / ".cache" / "npm" / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = ROOT / "build" / "screenshots"
+# A playbook written blind from the format: a journey of 6 stages and 20 steps.
+BLIND20 = ROOT / "tests" / "fixtures" / "blind20"
 
 # The pages under test: one of each kind, chosen because they are the busiest
 # of the example (two personas, the widest channel use).

@@ -18,9 +18,10 @@ from typing import Any
 import pytest
 from conftest import FIXTURES, copy_project, run_build
 
-from .browser_support import CHROMIUM, HEIGHTS, ROOT, SCHEMES, WIDTHS, Opened
+from .browser_support import BLIND20, CHROMIUM, HEIGHTS, ROOT, SCHEMES, WIDTHS, Opened
 
 WIDE_JOURNEY = FIXTURES / "browser" / "b2b-uniform-contract.yml"
+
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -41,21 +42,10 @@ def chromium_path() -> Path:
     return CHROMIUM
 
 
-@pytest.fixture(scope="session")
-def site_url(chromium_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The example playbook, built with --strict and served over HTTP on 127.0.0.1.
-
-    Built here rather than through `example_site` because, like `mkdocs serve`,
-    it must name the server in `site_url`: Material's instant navigation only
-    takes over links found in sitemap.xml, which is written from `site_url`
-    (and matched including the port).
-    """
-    # Bound first: the build needs the port; the handler learns the folder after.
+def _serve_built(project: Path) -> Iterator[str]:
+    """Build `project` with --strict (naming the server in site_url) and serve its site."""
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _QuietHandler)
     url = f"http://127.0.0.1:{server.server_address[1]}/"
-    project = copy_project(ROOT, tmp_path_factory.mktemp("browser") / "project")
-    # Plus a journey long enough to print in slices (the example's all print whole).
-    shutil.copy(WIDE_JOURNEY, project / "maps" / "journeys" / WIDE_JOURNEY.name)
     config = project / "mkdocs.yml"
     lines = config.read_text(encoding="utf-8").splitlines()
     lines = [line for line in lines if not line.startswith("site_url:")]
@@ -70,6 +60,36 @@ def site_url(chromium_path: Path, tmp_path_factory: pytest.TempPathFactory) -> I
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture(scope="session")
+def blind20_url(chromium_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The blind playbook, served; the theme's web fonts off as in the example (no network)."""
+    project = copy_project(BLIND20, tmp_path_factory.mktemp("blind20") / "project")
+    config = project / "mkdocs.yml"
+    palette = (
+        "  font: false\n  palette:\n"
+        '    - media: "(prefers-color-scheme: light)"\n      scheme: default\n'
+        '    - media: "(prefers-color-scheme: dark)"\n      scheme: slate\n'
+    )
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("  name: material\n", "  name: material\n" + palette), encoding="utf-8")
+    yield from _serve_built(project)
+
+
+@pytest.fixture(scope="session")
+def site_url(chromium_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The example playbook, built with --strict and served over HTTP on 127.0.0.1.
+
+    Built here rather than through `example_site` because, like `mkdocs serve`,
+    it must name the server in `site_url`: Material's instant navigation only
+    takes over links found in sitemap.xml, which is written from `site_url`
+    (and matched including the port).
+    """
+    project = copy_project(ROOT, tmp_path_factory.mktemp("browser") / "project")
+    # Plus a journey long enough to print in slices (the example's all print whole).
+    shutil.copy(WIDE_JOURNEY, project / "maps" / "journeys" / WIDE_JOURNEY.name)
+    yield from _serve_built(project)
 
 
 @pytest.fixture(scope="session")
@@ -97,9 +117,14 @@ def open_page(browser: Any, site_url: str) -> Iterator[Callable[..., Opened]]:
         width: int = WIDTHS["desktop"],
         scheme: str = "default",
         query: str = "",
+        base: str | None = None,
+        height: int | None = None,
     ) -> Opened:
         context = browser.new_context(
-            viewport={"width": width, "height": HEIGHTS["phone" if width < 600 else "desktop"]},
+            viewport={
+                "width": width,
+                "height": height or HEIGHTS["phone" if width < 600 else "desktop"],
+            },
             color_scheme=SCHEMES[scheme],
             # A phone reports its real pixel density; screenshots stay 1:1 for review.
             device_scale_factor=1,
@@ -122,7 +147,7 @@ def open_page(browser: Any, site_url: str) -> Iterator[Callable[..., Opened]]:
                 f"request failed: {request.url} ({request.failure})"
             ),
         )
-        response = page.goto(site_url + path + query, wait_until="networkidle")
+        response = page.goto((base or site_url) + path + query, wait_until="networkidle")
         assert response is not None and response.ok, f"{path}: HTTP {response and response.status}"
         actual = page.evaluate("document.body.getAttribute('data-md-color-scheme')")
         assert actual == scheme, f"asked for the {scheme} palette, Material shows {actual}"
