@@ -37,12 +37,14 @@ test: $(STAMP) browser-deps lint
 
 # The browser tests write every screenshot to build/screenshots/ (whole pages,
 # and the first screen of each); the README shows the first screen of the
-# desktop journey page in the light and the dark palette.
+# example's journey page at 1440 x 900 and 390 x 844, light and dark.
 screenshots: $(STAMP) browser-deps
 	$(BIN)/pytest -n 2 --dist loadgroup tests/browser
 	mkdir -p docs/images
-	cp build/screenshots/journey-screen-1280-default.png docs/images/journey-light.png
-	cp build/screenshots/journey-screen-1280-slate.png docs/images/journey-dark.png
+	cp build/screenshots/journey-map-1440-default.png docs/images/journey-light.png
+	cp build/screenshots/journey-map-1440-slate.png docs/images/journey-dark.png
+	cp build/screenshots/journey-map-390-default.png docs/images/journey-phone-light.png
+	cp build/screenshots/journey-map-390-slate.png docs/images/journey-phone-dark.png
 
 clean:
 	rm -rf $(VENV) site build .cache .pytest_cache .mypy_cache .ruff_cache
