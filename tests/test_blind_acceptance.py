@@ -888,7 +888,9 @@ def test_emotion_curve_on_the_map(site: BuildResult, jid: str) -> None:
     # the same levels; unrated steps are not invented.
     for step in rated:
         assert f"--lvl: {5 - step['emotion']}" in (points[step["id"]].attributes["style"] or "")
-    vertices = [p for line in chart.css("polyline") for p in numbers(line.attributes["points"] or "")]
+    vertices = [
+        p for line in chart.css("polyline") for p in numbers(line.attributes["points"] or "")
+    ]
     assert len(vertices) <= len(rated)
     assert len({y for _, y in vertices}) <= len({s["emotion"] for s in rated})
 

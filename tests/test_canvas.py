@@ -186,7 +186,9 @@ def _style(node: Node, name: str) -> int:
 def _expected(project: Path, journey_id: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     maps = project / "maps"
     channels = yaml.safe_load((maps / "channels.yml").read_text(encoding="utf-8"))
-    journey = yaml.safe_load(next((maps / "journeys").glob(f"{journey_id}.y*ml")).read_text("utf-8"))
+    journey = yaml.safe_load(
+        next((maps / "journeys").glob(f"{journey_id}.y*ml")).read_text("utf-8")
+    )
     order = [stage["id"] for stage in journey["stages"]]
     steps = [
         {
@@ -227,9 +229,13 @@ def test_canvas_markup_follows_the_yaml(
     html = page.css_first("article").html or ""
     assert html.index("data-cjm-map") < min(html.index("<table"), html.index("<h2"))
     headers = canvas.css("[data-stage]")
-    assert [node.attributes["data-stage"] for node in headers] == [s["id"] for s in journey["stages"]]
+    assert [node.attributes["data-stage"] for node in headers] == [
+        s["id"] for s in journey["stages"]
+    ]
     spans = {
-        node.attributes["data-stage"]: range(_style(node, "c"), _style(node, "c") + _style(node, "s"))
+        node.attributes["data-stage"]: range(
+            _style(node, "c"), _style(node, "c") + _style(node, "s")
+        )
         for node in headers
     }
     lanes = [node.attributes["data-lane"] for node in canvas.css("[data-lane]")]
@@ -257,7 +263,9 @@ def test_canvas_markup_follows_the_yaml(
         assert page.css_first(f'tr[id="step-{step["id"]}"]') is not None
     for lane in ("thoughts", "pain-points", "opportunities", "owners"):
         if lane in lanes:
-            ids = [c.attributes["data-step"] for c in canvas.css(f'[data-lane="{lane}"] [data-step]')]
+            ids = [
+                c.attributes["data-step"] for c in canvas.css(f'[data-lane="{lane}"] [data-step]')
+            ]
             assert ids == [step["id"] for step in steps], lane
     points = {
         node.attributes["data-step"]: node
@@ -275,7 +283,7 @@ def test_canvas_markup_follows_the_yaml(
 
 
 def test_matrix_marks_cells_with_pain_points(example_site: BuildResult) -> None:
-    journey, steps = _expected(ROOT, "kinh-da-trong-cho-bo")
+    _, steps = _expected(ROOT, "kinh-da-trong-cho-bo")
     page = example_site.page("playbook/journeys/kinh-da-trong-cho-bo/")
     marks = page.css(".cjm-matrix a.cjm-pain-mark")
     assert sorted(a.attributes["href"] for a in marks) == sorted(
@@ -306,7 +314,9 @@ def test_journey_layout_option(tmp_path: Path, layout: str | None, hidden: bool)
 
 
 def test_journey_layout_rejects_other_values(tmp_path: Path) -> None:
-    config = "site_name: T\ntheme:\n  name: material\nplugins:\n  - cjm:\n      journey_layout: full\n"
+    config = (
+        "site_name: T\ntheme:\n  name: material\nplugins:\n  - cjm:\n      journey_layout: full\n"
+    )
     project = write_project(tmp_path, small_maps({"j": small_journey("J")}), config)
     result = run_build(project)
     assert result.returncode != 0

@@ -206,10 +206,10 @@ def emotion_curve(columns: list[Column], spans: list[StageSpan]) -> str:
             f'<rect class="cjm-map-band cjm-band-{span.band}" x="{span.first * _UNIT}" y="0" '
             f'width="{span.count * _UNIT}" height="{height}"/>'
         )
-    for score in range(EMOTION_MIN, EMOTION_MAX + 1):
-        y = point_centre(score)
+    for level in range(EMOTION_MIN, EMOTION_MAX + 1):
+        y = point_centre(level)
         parts.append(
-            f'<line class="cjm-map-rule cjm-map-rule-{score}" x1="0" y1="{y:g}" '
+            f'<line class="cjm-map-rule cjm-map-rule-{level}" x1="0" y1="{y:g}" '
             f'x2="{width}" y2="{y:g}"/>'
         )
     # Unrated steps (and stages without steps) break the line rather than pretend.

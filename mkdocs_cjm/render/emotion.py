@@ -6,7 +6,6 @@ from collections.abc import Iterable, Mapping
 
 from ..model import EMOTION_MAX, EMOTION_MIN
 
-
 # Fallback fills for standalone SVGs; pages override them through CSS classes
 # so the dark palette gets its own shades.
 FILLS = {1: "#f6c7c1", 2: "#fbdcc0", 3: "#ececec", 4: "#d3ecd6", 5: "#b5e0bd", None: "#ffffff"}

@@ -23,7 +23,6 @@ from .browser_support import BLIND20, CHROMIUM, HEIGHTS, ROOT, SCHEMES, WIDTHS, 
 WIDE_JOURNEY = FIXTURES / "browser" / "b2b-uniform-contract.yml"
 
 
-
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         pass
@@ -73,7 +72,9 @@ def blind20_url(chromium_path: Path, tmp_path_factory: pytest.TempPathFactory) -
         '    - media: "(prefers-color-scheme: dark)"\n      scheme: slate\n'
     )
     text = config.read_text(encoding="utf-8")
-    config.write_text(text.replace("  name: material\n", "  name: material\n" + palette), encoding="utf-8")
+    config.write_text(
+        text.replace("  name: material\n", "  name: material\n" + palette), encoding="utf-8"
+    )
     yield from _serve_built(project)
 
 

@@ -246,9 +246,7 @@ def test_key_moments_in_the_first_screen(open_journey: Callable[..., Any], name:
     box = moments.bounding_box()
     assert box is not None and box["y"] + box["height"] <= DESKTOP[1]
     steps = _steps(channels, journey)
-    rated = sorted(
-        (s for s in steps if s.get("emotion") is not None), key=lambda s: s["emotion"]
-    )
+    rated = sorted((s for s in steps if s.get("emotion") is not None), key=lambda s: s["emotion"])
     lowest = rated[0]
     links = moments.locator(".cjm-moment-lowest a").evaluate_all(
         "links => links.map(a => a.getAttribute('href'))"
@@ -328,7 +326,9 @@ def test_phone_shows_a_vertical_timeline(
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE[0]
     steps = _steps(channels, journey)
     boxes = [
-        page.locator(f'[data-cjm-map] [data-lane="steps"] [data-step="{step["id"]}"]').bounding_box()
+        page.locator(
+            f'[data-cjm-map] [data-lane="steps"] [data-step="{step["id"]}"]'
+        ).bounding_box()
         for step in steps
     ]
     assert all(box is not None for box in boxes)

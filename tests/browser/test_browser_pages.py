@@ -82,8 +82,8 @@ def test_svg_text_is_readable_against_its_background(
     probe = page.evaluate(SVG_TEXT_PROBE, "figure .cjm-figure-body > svg")
     svgs = {item["svg"] for item in probe}
     assert len(svgs) == 1, f"expected the flow diagram, probed {svgs}"
-    # Node labels sit on emotion fills, stage and axis labels on the page.
-    assert any(item["layers"] for item in probe) and any(not item["layers"] for item in probe)
+    # Node labels sit on emotion fills.
+    assert any(item["layers"] for item in probe)
     ratios = text_contrasts(probe)
     low = [(round(ratio, 2), what) for ratio, what in ratios if ratio < 4.5]
     assert low == [], f"{len(low)} of {len(ratios)} SVG labels below 4.5:1"
