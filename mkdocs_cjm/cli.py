@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import posixpath
 import sys
 from pathlib import Path
@@ -14,6 +15,7 @@ import yaml
 from .diagrams import Backend, DiagramError, DiagramRenderer
 from .generate import SiteOptions, flow_asset, generate_site
 from .i18n import labels_for
+from . import new
 from .loader import LoadOptions, load_playbook
 from .nav import GROUP_JOURNEYS_OVER, add_section, journey_groups
 from .pages import SCRIPT, STYLESHEET, Layout, PageKind, PageRef
@@ -78,11 +80,27 @@ def cmd_validate(args: argparse.Namespace) -> int:
         noun = "error" if errors == 1 else "errors"
         print(f"mkdocs-cjm: {errors} {noun} in the journey maps", file=sys.stderr)
         return 1
+    if not playbook.journeys:
+        print(_nothing_to_check(config_file, maps_dir), file=sys.stderr)
+        return 1
     print(
         f"ok: {len(playbook.journeys)} journeys, {len(playbook.personas)} personas, "
         f"{len(playbook.channels)} channels"
     )
     return 0
+
+
+def _nothing_to_check(config_file: Path, maps_dir: Path | None) -> str:
+    """An empty maps folder (or a wrong PATH) is not a valid playbook: say where we looked."""
+    if maps_dir is None:
+        options = _plugin_options(_read_config(config_file))
+        maps_dir = config_file.parent / str(options.get("maps_dir") or "maps")
+    journeys = (maps_dir / "journeys").as_posix()
+    return (
+        f"mkdocs-cjm: no journey maps found: {journeys}/ holds no .yml file; nothing to check "
+        "(give the project folder, its mkdocs.yml or its maps folder as PATH, "
+        "or start one with `mkdocs-cjm new`)"
+    )
 
 
 def _export_options(
@@ -215,14 +233,20 @@ def cmd_schema(args: argparse.Namespace) -> int:
         for kind in kinds:
             _write(out / f"{kind}.schema.json", json.dumps(json_schema(kind), indent=2) + "\n")
         return 0
-    for kind in kinds:
-        print(json.dumps(json_schema(kind), indent=2))
+    # One JSON document on stdout, whatever is asked: a single schema, or all three
+    # keyed by file kind.
+    if args.kind:
+        document = json_schema(args.kind)
+    else:
+        document = {kind: json_schema(kind) for kind in kinds}
+    print(json.dumps(document, indent=2))
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="mkdocs-cjm", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
+    new.add_parser(commands)
 
     validate = commands.add_parser("validate", help="check the maps; exit 1 if any has an error")
     validate.add_argument(
@@ -258,7 +282,15 @@ def main(argv: list[str] | None = None) -> int:
     schema.set_defaults(run=cmd_schema)
 
     args = parser.parse_args(argv)
-    code: int = args.run(args)
+    try:
+        code: int = args.run(args)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader stopped early (`mkdocs-cjm schema | head -1`): what it read is
+        # what it wanted. Point stdout at devnull so the exit-time flush is silent.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     return code
 
 

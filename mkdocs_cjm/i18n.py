@@ -106,6 +106,7 @@ EN: dict[str, str] = {
     "teams": "Teams",
     "teams_caption": "Which team owns which moments of the journeys",
     "moments": "Moments owned",
+    "serve_errors": "The journey maps have errors: showing the last good version until they are fixed",
 }
 
 VI: dict[str, str] = {
@@ -206,6 +207,7 @@ VI: dict[str, str] = {
     "teams": "Các nhóm",
     "teams_caption": "Nhóm nào phụ trách những khoảnh khắc nào trong các hành trình",
     "moments": "Khoảnh khắc phụ trách",
+    "serve_errors": "Bản đồ hành trình đang có lỗi: đang hiển thị phiên bản tốt gần nhất cho đến khi sửa xong",
 }
 
 LANGUAGES: dict[str, Mapping[str, str]] = {"en": EN, "vi": VI}

@@ -207,6 +207,32 @@ class _FileCheck:
                 return self._record(kind, node, path)
         return None
 
+    def _unknown_key(
+        self, kind: schema.Record, key: str, path: str, at: tuple[int, int]
+    ) -> None:
+        fields = kind.fields
+        belongs = schema.child_keys(kind).get(key, [])
+        if belongs and not did_you_mean(key, fields):
+            # A key of the records one level down: ignored here, it would silently
+            # change what the page says (a KPI judged higher-is-better), so it is an
+            # error even when unknown keys are only warnings.
+            owners = " or ".join(f"'{place}'" for place in belongs)
+            self.add(
+                path,
+                f"unknown key '{key}' in a {kind.name}, where it is ignored; "
+                f"it belongs one level down",
+                f"did you mean {owners}?",
+                at=at,
+            )
+            return
+        self.add(
+            path,
+            f"unknown key '{key}' in a {kind.name}",
+            did_you_mean(key, fields) or f"expected one of: {', '.join(fields)}",
+            at=at,
+            severity=Severity.ERROR if self.strict else Severity.WARNING,
+        )
+
     def _record(self, kind: schema.Record, node: YNode, path: str) -> dict[str, Any] | None:
         name, fields, value = kind.name, kind.fields, node.value
         if not isinstance(value, dict):
@@ -218,13 +244,7 @@ class _FileCheck:
         prefix = f"{path}." if path else ""
         for key, child in value.items():
             if key not in fields:
-                self.add(
-                    prefix + key,
-                    f"unknown key '{key}' in a {name}",
-                    did_you_mean(key, fields) or f"expected one of: {', '.join(fields)}",
-                    at=node.key_positions[key],
-                    severity=Severity.ERROR if self.strict else Severity.WARNING,
-                )
+                self._unknown_key(kind, key, prefix + key, node.key_positions[key])
                 continue
             self.positions[prefix + key] = (child.line, child.column)
             if child.value is None:

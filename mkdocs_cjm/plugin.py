@@ -37,7 +37,8 @@ from .nav import (
     section_titles,
 )
 from .pages import SCRIPT, STYLESHEET, Layout
-from .problems import MapError, format_report
+from .problems import MapError, Problem, format_report
+from .serve_banner import banner_html, with_banner
 
 log = get_plugin_logger(__name__)
 
@@ -57,6 +58,8 @@ class CjmPlugin(BasePlugin[CjmConfig]):  # type: ignore[no-untyped-call]
             None
         )
         self._blocks: dict[str, tuple[str, ...]] = {}
+        # Under `mkdocs serve`: the errors of the maps while the last good pages are shown.
+        self._serve_errors: list[Problem] = []
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Defined so MkDocs keeps this object across `mkdocs serve` rebuilds:
@@ -104,9 +107,11 @@ class CjmPlugin(BasePlugin[CjmConfig]):  # type: ignore[no-untyped-call]
                 # serving the last good pages until the author fixes the map.
                 log.error(f"{report}\n  (serving the pages of the last good maps meanwhile)")
                 self._pages, self._assets, self._groups = self._last_good
+                self._serve_errors = error.errors
                 return
             raise PluginError(report) from None
 
+        self._serve_errors = []
         renderer = self._diagram_renderer(root)
         tags = self.config.tags
         if tags is None:
@@ -234,6 +239,11 @@ class CjmPlugin(BasePlugin[CjmConfig]):  # type: ignore[no-untyped-call]
         if anchors and page.present_anchor_ids is not None:
             page.present_anchor_ids.update(anchors)
         return html_text
+
+    def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
+        if not self._serve_errors:
+            return output
+        return with_banner(output, banner_html(self._serve_errors, self._labels(config)))
 
     def on_serve(
         self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any
