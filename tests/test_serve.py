@@ -154,7 +154,7 @@ def test_broken_maps_put_an_escaped_banner_on_every_served_page(
         assert LAST_GOOD in text_of(banner)
         assert banner.css_first("b") is None, "markup from the maps must be escaped"
     # The page under the banner is the last good one.
-    assert "Sees an ad" in running.get("playbook/journeys/j/")
+    assert "Sees the first ad" in running.get("playbook/journeys/j/")
 
     (project / J).write_text(journey(("action: Sees an ad", "action: Sees a fixed ad")), "utf-8")
     running.wait_for(
