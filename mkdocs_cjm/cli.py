@@ -12,10 +12,10 @@ from typing import Any
 
 import yaml
 
+from . import new
 from .diagrams import Backend, DiagramError, DiagramRenderer
 from .generate import SiteOptions, flow_asset, generate_site
 from .i18n import labels_for
-from . import new
 from .loader import LoadOptions, load_playbook
 from .nav import GROUP_JOURNEYS_OVER, add_section, journey_groups
 from .pages import SCRIPT, STYLESHEET, Layout, PageKind, PageRef
@@ -235,10 +235,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
         return 0
     # One JSON document on stdout, whatever is asked: a single schema, or all three
     # keyed by file kind.
-    if args.kind:
-        document = json_schema(args.kind)
-    else:
-        document = {kind: json_schema(kind) for kind in kinds}
+    document = json_schema(args.kind) if args.kind else {k: json_schema(k) for k in kinds}
     print(json.dumps(document, indent=2))
     return 0
 

@@ -207,9 +207,7 @@ class _FileCheck:
                 return self._record(kind, node, path)
         return None
 
-    def _unknown_key(
-        self, kind: schema.Record, key: str, path: str, at: tuple[int, int]
-    ) -> None:
+    def _unknown_key(self, kind: schema.Record, key: str, path: str, at: tuple[int, int]) -> None:
         fields = kind.fields
         belongs = schema.child_keys(kind).get(key, [])
         if belongs and not did_you_mean(key, fields):

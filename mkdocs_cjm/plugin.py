@@ -11,6 +11,7 @@ import os
 import posixpath
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +24,17 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 
+from . import fence
 from .config import CjmConfig
 from .diagrams import Backend, DiagramError, DiagramRenderer
-from .generate import GeneratedAsset, GeneratedPage, SiteOptions, expand_blocks, generate_site
+from .generate import (
+    GeneratedAsset,
+    GeneratedPage,
+    SiteGenerator,
+    SiteOptions,
+    expand_blocks,
+    generate_site,
+)
 from .i18n import labels_for
 from .loader import LoadOptions, load_playbook
 from .nav import (
@@ -79,6 +88,7 @@ class CjmPlugin(BasePlugin[CjmConfig]):  # type: ignore[no-untyped-call]
         self._pages, self._assets, self._groups = [], [], []
         if "attr_list" not in config.markdown_extensions:
             config.markdown_extensions.append("attr_list")  # for the generated heading ids
+        _register_fence(config)
         if STYLESHEET not in config.extra_css:
             config.extra_css.append(STYLESHEET)
         if SCRIPT not in [str(script) for script in config.extra_javascript]:
@@ -134,6 +144,11 @@ class CjmPlugin(BasePlugin[CjmConfig]):  # type: ignore[no-untyped-call]
             raise PluginError(f"journey maps: {error}") from None
         self._groups = journey_groups(
             playbook, layout, options.labels, self.config.group_journeys_over
+        )
+        # `cjm` blocks in hand-written pages show the views from these very maps.
+        fence.register_site(
+            Path(config.config_file_path or "mkdocs.yml"),
+            SiteGenerator(playbook, replace(options, ready_html=False), renderer),
         )
         self._last_good = (self._pages, self._assets, self._groups)
 
@@ -256,6 +271,19 @@ class CjmPlugin(BasePlugin[CjmConfig]):  # type: ignore[no-untyped-call]
             if templates.is_dir():
                 server.watch(str(templates))
         return server
+
+
+def _register_fence(config: MkDocsConfig) -> None:
+    """`pymdownx.superfences` with the `cjm` custom fence, unless the site lists it already."""
+    if SUPERFENCES not in config.markdown_extensions:
+        config.markdown_extensions.append(SUPERFENCES)
+    settings = config.mdx_configs.setdefault(SUPERFENCES, {})
+    fences = settings.setdefault("custom_fences", [])
+    if not any(entry.get("name") == fence.FENCE_NAME for entry in fences):
+        fences.append(fence.fence_entry())
+
+
+SUPERFENCES = "pymdownx.superfences"
 
 
 def _grouped_children(section: Section, groups: list[NavItem]) -> list[StructureItem]:
