@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import posixpath
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -130,7 +131,10 @@ def _page_of(md: Markdown) -> _Page:
         docs_dir = Path(config.get("root_dir") or ".") / str(config.get("docs_dir") or "docs")
         path = docs_dir / str(context.page.path)
         text = path.read_text(encoding="utf-8-sig") if path.is_file() else ""
-        url = str(context.page.url).lstrip("/")
+        # Zensical rewrites every relative link, raw HTML included, as relative to the
+        # page's source folder: links are made from there, not from the page's URL.
+        folder = posixpath.dirname(str(context.page.path))
+        url = f"{folder}/" if folder else ""
         return _Page(_display(path, config_file) or str(context.page.path), url, text, config_file)
     # Plain Python-Markdown: the project in the working folder.
     return _Page("<markdown>", "", "", Path("mkdocs.yml"))
