@@ -79,8 +79,9 @@ def test_a_typo_is_still_a_warning_outside_strict(
     project = make_project(tmp_path / "project", {J: journey(("emotion: 4", "emotoin: 4"))})
     monkeypatch.chdir(project)
     assert cli.main(["validate"]) == 0
-    assert "warning: steps[0].emotoin: unknown key 'emotoin' in a step (did you mean 'emotion'?)" in (
-        capsys.readouterr().err
+    assert (
+        "warning: steps[0].emotoin: unknown key 'emotoin' in a step (did you mean 'emotion'?)"
+        in (capsys.readouterr().err)
     )
 
 
