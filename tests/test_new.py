@@ -33,7 +33,7 @@ def test_new_playbook_builds_strict(
     created = new("playbook", "--lang", lang, cwd=tmp_path)
     assert created.returncode == 0, created.stderr
     project = tmp_path / "playbook"
-    assert f"next: cd playbook && mkdocs serve" in created.stdout
+    assert "next: cd playbook && mkdocs serve" in created.stdout
     assert sorted(p.relative_to(project).as_posix() for p in project.rglob("*") if p.is_file()) == [
         ".gitignore",
         "docs/index.md",
