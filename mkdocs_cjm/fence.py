@@ -126,9 +126,9 @@ def _page_of(md: Markdown) -> _Page:
     context = _registered(md.preprocessors, "rendering_context")
     if context is not None and hasattr(context, "page"):
         config = getattr(context, "config", {}) or {}
-        config_path = config.get("config_file_path")
-        config_file = Path(config_path) if config_path else None
-        docs_dir = Path(config.get("root_dir") or ".") / str(config.get("docs_dir") or "docs")
+        root_dir = Path(config.get("root_dir") or ".")
+        config_file = Path(config.get("config_file_path") or root_dir / "mkdocs.yml")
+        docs_dir = root_dir / str(config.get("docs_dir") or "docs")
         path = docs_dir / str(context.page.path)
         text = path.read_text(encoding="utf-8-sig") if path.is_file() else ""
         # Zensical rewrites every relative link, raw HTML included, as relative to the

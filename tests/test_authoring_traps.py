@@ -125,4 +125,4 @@ def test_the_docs_warn_about_the_quiet_flag_and_the_banner() -> None:
     recipe = (ROOT / "docs" / "setup.md").read_text(encoding="utf-8")
     assert "mkdocs build --strict" in recipe
     assert "NO_MKDOCS_2_WARNING=1" in recipe
-    assert "never add `-q`" in recipe
+    assert "Never add `-q`" in recipe
