@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import logging
 import posixpath
 import re
 from dataclasses import dataclass
@@ -35,9 +36,12 @@ from .diagrams import Backend, DiagramError, DiagramRenderer
 from .generate import SiteGenerator, flow_asset
 from .loader import YAML_SUFFIXES, LoadOptions, load_playbook
 from .problems import MapError, format_report
+from .serve_banner import block_error_html
 from .views import BlockError, EmbedContext, parse_block, render_view
 
 FENCE_NAME = "cjm"
+# Under MkDocs' logger, so `mkdocs serve` prints it like the plugin's messages.
+log = logging.getLogger("mkdocs.plugins.mkdocs_cjm.fence")
 
 
 class FenceError(SuperFencesException, BuildError):  # type: ignore[misc]
@@ -50,6 +54,9 @@ class FenceError(SuperFencesException, BuildError):  # type: ignore[misc]
 class _Site:
     generator: SiteGenerator
     section_published: bool
+    # Under `mkdocs serve` a bad block shows its error in place (the author watches
+    # the browser) instead of stopping the rebuild, which would leave the old page up.
+    serving: bool = False
 
 
 @dataclass(frozen=True)
@@ -65,9 +72,9 @@ _REGISTERED: dict[Path, _Site] = {}
 _LOADED: dict[tuple[Path, str], _Site] = {}
 
 
-def register_site(config_file: Path, generator: SiteGenerator) -> None:
+def register_site(config_file: Path, generator: SiteGenerator, *, serving: bool = False) -> None:
     """Called by the plugin on every build: the fence shows what the pages show."""
-    _REGISTERED[config_file.resolve()] = _Site(generator, section_published=True)
+    _REGISTERED[config_file.resolve()] = _Site(generator, True, serving)
 
 
 def fence_entry() -> dict[str, Any]:
@@ -85,6 +92,7 @@ def format(
 ) -> str:
     """Superfences' formatter: the view the block asks for, as HTML."""
     page = _page_of(md)
+    site: _Site | None = None
     try:
         site = _site_for(page)
         request = parse_block(source, site.generator)
@@ -93,19 +101,27 @@ def format(
     except BlockError as error:
         line = _block_line(page, source) + error.line
         where_text = f"{page.display}:{line}" if line else page.display
-        raise FenceError(f"{where_text}: cjm block: {error.message}") from None
+        return _fail(site, f"{where_text}: cjm block: {error.message}")
     except MapError as error:
-        raise FenceError(
+        return _fail(
+            site,
             f"{page.display}:{_block_line(page, source)}: cjm block: "
-            f"cannot show the view: {format_report(error.errors)}"
-        ) from None
+            f"cannot show the view: {format_report(error.errors)}",
+        )
     except DiagramError as error:
-        raise FenceError(f"{page.display}: cjm block: {error}") from None
+        return _fail(site, f"{page.display}: cjm block: {error}")
     classes = " ".join(name for name in (css_class, "cjm-embed") if name)
     return (
         f'<div class="{html.escape(classes)}" data-cjm-view="{html.escape(request.view)}">\n'
         f"{body}\n</div>"
     )
+
+
+def _fail(site: _Site | None, message: str) -> str:
+    if site is None or not site.serving:
+        raise FenceError(message)
+    log.error(message)
+    return block_error_html(message)
 
 
 def _page_of(md: Markdown) -> _Page:

@@ -149,6 +149,7 @@ class CjmPlugin(BasePlugin[CjmConfig]):  # type: ignore[no-untyped-call]
         fence.register_site(
             Path(config.config_file_path or "mkdocs.yml"),
             SiteGenerator(playbook, replace(options, ready_html=False), renderer),
+            serving=self._serving,
         )
         self._last_good = (self._pages, self._assets, self._groups)
 

@@ -15,6 +15,19 @@ from .problems import MAX_REPORTED, Problem
 _BODY = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
 
 
+_STYLE = (
+    "background:#b71c1c;color:#fff;padding:.6rem 1rem;font-size:.8rem;position:relative;z-index:10"
+)
+
+
+def block_error_html(message: str) -> str:
+    """What a bad `cjm` block shows in its place under `mkdocs serve`."""
+    return (
+        f'<div class="cjm-serve-errors" data-cjm-block-error role="alert" style="{_STYLE}">'
+        f"<code>{html.escape(message)}</code></div>"
+    )
+
+
 def banner_html(problems: Sequence[Problem], labels: Mapping[str, str]) -> str:
     """A `<div role="alert">`: the title, then one escaped line per problem."""
     items = "".join(
@@ -24,9 +37,7 @@ def banner_html(problems: Sequence[Problem], labels: Mapping[str, str]) -> str:
     if more > 0:
         items += f"<li>… +{more}</li>"
     return (
-        '<div class="cjm-serve-errors" data-cjm-serve-errors role="alert" '
-        'style="background:#b71c1c;color:#fff;padding:.6rem 1rem;font-size:.8rem;'
-        'position:relative;z-index:10">'
+        f'<div class="cjm-serve-errors" data-cjm-serve-errors role="alert" style="{_STYLE}">'
         f"<strong>{html.escape(labels['serve_errors'])}</strong>"
         f'<ul style="margin:.3rem 0 0 1.2rem;padding:0">{items}</ul>'
         "</div>"

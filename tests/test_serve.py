@@ -176,3 +176,41 @@ def test_the_banner_is_never_in_built_pages(tmp_path: Path) -> None:
     assert not (tmp_path / "broken-site").exists()
     for page in result.site.rglob("*.html"):
         assert LAST_GOOD not in page.read_text(encoding="utf-8")
+
+
+def test_a_bad_cjm_block_shows_its_error_in_place_while_serving(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project", {J: JOURNEY_V1})
+    guide = project / "docs" / "guide.md"
+    guide.write_text("# Guide\n\n```cjm\nview: matrix\njourney: j\n```\n", encoding="utf-8")
+    running = Server(project)
+    try:
+        running.wait_for(lambda: running.count("Serving on http://") > 0, "the server to start")
+        page = HTMLParser(running.get("guide/"))
+        assert page.css_first('[data-cjm-view="matrix"] .cjm-matrix') is not None
+
+        guide.write_text("# Guide\n\n```cjm\nview: matirx\njourney: j\n```\n", encoding="utf-8")
+        message = (
+            "docs/guide.md:4: cjm block: unknown view 'matirx'; expected one of: channel,"
+            " emotions, flow, kpis, matrix, pain-points (did you mean 'matrix'?)"
+        )
+        running.wait_for(lambda: running.count(message) > 0, "the block's error")
+        running.wait_for(
+            lambda: (
+                HTMLParser(running.get("guide/")).css_first("[data-cjm-block-error]") is not None
+            ),
+            "the error in the page",
+        )
+        shown = HTMLParser(running.get("guide/")).css_first("[data-cjm-block-error]")
+        assert text_of(shown) == message
+
+        guide.write_text("# Guide\n\n```cjm\nview: kpis\njourney: j\n```\n", encoding="utf-8")
+        running.wait_for(
+            lambda: (
+                HTMLParser(running.get("guide/")).css_first('[data-cjm-view="kpis"]') is not None
+            ),
+            "the fixed block",
+        )
+        assert HTMLParser(running.get("guide/")).css_first("[data-cjm-block-error]") is None
+        assert "Traceback" not in running.output
+    finally:
+        running.stop()
