@@ -88,6 +88,9 @@ def _found(node: YNode) -> str:
 _BOOLEAN_WORDS = {"yes", "no", "on", "off", "y", "n"}
 
 
+_GENERIC_KEYS = frozenset({"id", "name", "description"})
+
+
 @dataclass
 class _FileCheck:
     """Validation state of one file: its problems and where each key path sits."""
@@ -209,7 +212,9 @@ class _FileCheck:
 
     def _unknown_key(self, kind: schema.Record, key: str, path: str, at: tuple[int, int]) -> None:
         fields = kind.fields
-        belongs = schema.child_keys(kind).get(key, [])
+        # Keys every record kind has (`id`, `name`, `description`) say nothing about
+        # where the author meant them: those stay ordinary unknown keys.
+        belongs = [] if key in _GENERIC_KEYS else schema.child_keys(kind).get(key, [])
         if belongs and not did_you_mean(key, fields):
             # A key of the records one level down: ignored here, it would silently
             # change what the page says (a KPI judged higher-is-better), so it is an

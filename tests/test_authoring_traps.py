@@ -126,3 +126,33 @@ def test_the_docs_warn_about_the_quiet_flag_and_the_banner() -> None:
     assert "mkdocs build --strict" in recipe
     assert "NO_MKDOCS_2_WARNING=1" in recipe
     assert "Never add `-q`" in recipe
+
+
+def test_a_generic_key_is_not_sent_one_level_down(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = make_project(
+        tmp_path / "project",
+        {J: journey(("title: Buy sunglasses", "title: Buy sunglasses\nid: j"))},
+    )
+    monkeypatch.chdir(project)
+    assert cli.main(["validate"]) == 0
+    assert capsys.readouterr().err.splitlines() == [
+        "maps/journeys/j.yml:2:1: warning: id: unknown key 'id' in a journey (expected one of:"
+        " title, persona, personas, owner, summary, stages, steps)"
+    ]
+
+
+def test_a_step_key_on_the_journey_says_where_it_belongs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = make_project(
+        tmp_path / "project",
+        {J: journey(("title: Buy sunglasses", "title: Buy sunglasses\nemotion: 4"))},
+    )
+    monkeypatch.chdir(project)
+    assert cli.main(["validate"]) == 1
+    assert capsys.readouterr().err.splitlines()[0] == (
+        "maps/journeys/j.yml:2:1: error: emotion: unknown key 'emotion' in a journey, where it is"
+        " ignored; it belongs one level down (did you mean 'steps[].emotion'?)"
+    )
