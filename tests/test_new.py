@@ -95,3 +95,19 @@ def test_new_rejects_an_unknown_language(tmp_path: Path) -> None:
     assert created.returncode == 2
     assert "argument --lang: invalid choice: 'fr'" in created.stderr
     assert not (tmp_path / "x").exists()
+
+
+def test_new_playbook_serves_at_once(tmp_path: Path) -> None:
+    from test_serve import Server
+
+    assert new("playbook", cwd=tmp_path).returncode == 0
+    running = Server(tmp_path / "playbook")
+    try:
+        running.wait_for(lambda: running.count("Serving on http://") > 0, "the server to start")
+        assert "Order online, pick up in store" in running.get(
+            "playbook/journeys/click-and-collect/"
+        )
+        assert 'href="playbook/journeys/"' in running.get("")
+        assert "WARNING" not in running.output
+    finally:
+        running.stop()
