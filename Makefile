@@ -13,6 +13,10 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	# Zensical for its build test. Every zensical release pins a `zensical-ui` that the
+	# package registry here does not have, so it is installed without its dependencies
+	# (its others are ours already, but tomli) and the test supplies the theme folder.
+	$(BIN)/python -m pip install --quiet --no-deps zensical==0.1.3 tomli==2.5.0
 	touch $(STAMP)
 
 build: $(STAMP)

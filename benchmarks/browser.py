@@ -177,7 +177,7 @@ def build_site(journey_file: Path, work: Path) -> Path:
     (work / "docs" / "mermaid-journey.md").write_text(mermaid_page(journey, channels), "utf-8")
     shutil.copy(install_mermaid(), work / "docs" / "assets" / "mermaid" / "mermaid.min.js")
     subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "-q", "--strict", "-f", str(work / "mkdocs.yml")],
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(work / "mkdocs.yml")],
         check=True,
         env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
     )

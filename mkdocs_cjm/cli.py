@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import posixpath
 import sys
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from . import new
 from .diagrams import Backend, DiagramError, DiagramRenderer
 from .generate import SiteOptions, flow_asset, generate_site
 from .i18n import labels_for
@@ -78,11 +80,27 @@ def cmd_validate(args: argparse.Namespace) -> int:
         noun = "error" if errors == 1 else "errors"
         print(f"mkdocs-cjm: {errors} {noun} in the journey maps", file=sys.stderr)
         return 1
+    if not playbook.journeys:
+        print(_nothing_to_check(config_file, maps_dir), file=sys.stderr)
+        return 1
     print(
         f"ok: {len(playbook.journeys)} journeys, {len(playbook.personas)} personas, "
         f"{len(playbook.channels)} channels"
     )
     return 0
+
+
+def _nothing_to_check(config_file: Path, maps_dir: Path | None) -> str:
+    """An empty maps folder (or a wrong PATH) is not a valid playbook: say where we looked."""
+    if maps_dir is None:
+        options = _plugin_options(_read_config(config_file))
+        maps_dir = config_file.parent / str(options.get("maps_dir") or "maps")
+    journeys = (maps_dir / "journeys").as_posix()
+    return (
+        f"mkdocs-cjm: no journey maps found: {journeys}/ holds no .yml file; nothing to check "
+        "(give the project folder, its mkdocs.yml or its maps folder as PATH, "
+        "or start one with `mkdocs-cjm new`)"
+    )
 
 
 def _export_options(
@@ -216,14 +234,17 @@ def cmd_schema(args: argparse.Namespace) -> int:
         for kind in kinds:
             _write(out / f"{kind}.schema.json", json.dumps(json_schema(kind), indent=2) + "\n")
         return 0
-    for kind in kinds:
-        print(json.dumps(json_schema(kind), indent=2))
+    # One JSON document on stdout, whatever is asked: a single schema, or all three
+    # keyed by file kind.
+    document = json_schema(args.kind) if args.kind else {k: json_schema(k) for k in kinds}
+    print(json.dumps(document, indent=2))
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="mkdocs-cjm", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
+    new.add_parser(commands)
 
     validate = commands.add_parser("validate", help="check the maps; exit 1 if any has an error")
     validate.add_argument(
@@ -259,7 +280,15 @@ def main(argv: list[str] | None = None) -> int:
     schema.set_defaults(run=cmd_schema)
 
     args = parser.parse_args(argv)
-    code: int = args.run(args)
+    try:
+        code: int = args.run(args)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader stopped early (`mkdocs-cjm schema | head -1`): what it read is
+        # what it wanted. Point stdout at devnull so the exit-time flush is silent.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     return code
 
 

@@ -31,10 +31,11 @@ from .pages import (
     PageKind,
     PageRef,
     kpis_anchor,
+    relative_url,
     stage_anchor,
     step_anchor,
 )
-from .render import flow
+from .render import chart, flow
 from .render.canvas import build_canvas, key_moments, steps_in_map_order
 from .render.emotion import SCALE, average, emotion_class, emotion_word, face_svg
 from .render.matrix import build_matrix
@@ -259,10 +260,15 @@ class SiteGenerator:
             self.env.filters["htmlblock"] = _marked_htmlblock
         self.labels = options.labels
 
-    def page_context(self, page: PageRef) -> dict[str, Any]:
+    def page_context(self, page: PageRef | str) -> dict[str, Any]:
+        """Template context of a generated page, or (given its site-relative URL) of any
+        page that embeds a view: links are relative to it."""
         layout, playbook, index = self.options.layout, self.playbook, self.index
 
         def link(kind: PageKind, item_id: str = "", anchor: str = "") -> str:
+            if isinstance(page, str):
+                target = relative_url(page, layout.url(PageRef(kind, item_id)))
+                return target + (f"#{anchor}" if anchor else "")
             return layout.link(page, PageRef(kind, item_id), anchor)
 
         return {
@@ -328,19 +334,25 @@ class SiteGenerator:
             pages = [_split_blocks(page) for page in pages]
         return pages, assets
 
-    def journey_page(self, journey: Journey, svg: str) -> GeneratedPage:
-        page = PageRef(PageKind.JOURNEY, journey.id)
-        graph_id = flow.flow_id(journey.id)
+    def flow_figure(self, journey: Journey, svg: str) -> dict[str, Any]:
+        """What `partials/flow.html.j2` needs besides the journey (and `flow_file`)."""
         description = " ".join(
             f"{step.index}. {step.touchpoint}: {step.action} ({step.emotion or '–'}/5)."
             for step in journey.steps
         )
         flow_svg = flow.embed_svg(
             svg,
-            graph_id,
+            flow.flow_id(journey.id),
             self.labels["flow_caption"].format(title=journey.title),
             description,
         )
+        return {"flow_svg": Markup(flow_svg), "flow_width": flow.natural_width(svg)}
+
+    def chart_svg(self, journey: Journey) -> Markup:
+        return Markup(chart.emotion_chart(journey, self.labels, f"cjm-curve-{journey.id}"))
+
+    def journey_page(self, journey: Journey, svg: str) -> GeneratedPage:
+        page = PageRef(PageKind.JOURNEY, journey.id)
         channels = self.index.channels_of(journey, self.playbook)
         markdown = self.render(
             "journey.md.j2",
@@ -349,9 +361,8 @@ class SiteGenerator:
             personas=self.personas_of(journey),
             channels=channels,
             matrix=build_matrix(journey, self.playbook),
-            flow_svg=Markup(flow_svg),
             flow_file=self.options.layout.asset_link(page, flow_asset(journey.id)),
-            flow_width=flow.natural_width(svg),
+            **self.flow_figure(journey, svg),
             canvas=build_canvas(journey),
             key_moments=key_moments(journey),
             steps_in_order=steps_in_map_order(journey),
@@ -377,8 +388,8 @@ class SiteGenerator:
         )
         return GeneratedPage(self.options.layout.src_uri(page), markdown, persona.source.path)
 
-    def channel_page(self, channel: Channel) -> GeneratedPage:
-        page = PageRef(PageKind.CHANNEL, channel.id)
+    def channel_context(self, channel: Channel) -> dict[str, Any]:
+        """What a channel's page and `partials/channel_uses.html.j2` need besides the channel."""
         uses = self.index.steps_by_channel.get(channel.id, ())
 
         # Grouped once: scanning every use for each journey is quadratic at playbook scale.
@@ -393,14 +404,20 @@ class SiteGenerator:
             ]
             return [(stage, steps) for stage, steps in grouped if steps]
 
+        return {
+            "channel": channel,
+            "uses": uses,
+            "journeys": self.index.journeys_by_channel.get(channel.id, ()),
+            "personas": self.index.personas_by_channel.get(channel.id, ()),
+            "uses_by_stage": uses_by_stage,
+        }
+
+    def channel_page(self, channel: Channel) -> GeneratedPage:
+        page = PageRef(PageKind.CHANNEL, channel.id)
         markdown = self.render(
             "channel.md.j2",
             page,
-            channel=channel,
-            uses=uses,
-            journeys=self.index.journeys_by_channel.get(channel.id, ()),
-            personas=self.index.personas_by_channel.get(channel.id, ()),
-            uses_by_stage=uses_by_stage,
+            **self.channel_context(channel),
             front_matter=self.front_matter(channel.name, channel.name),
         )
         return GeneratedPage(self.options.layout.src_uri(page), markdown, channel.source.path)

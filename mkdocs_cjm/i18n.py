@@ -128,6 +128,7 @@ EN: dict[str, str] = {
     "pain_mark": "Pain points: {count}",
     "step_details": "Step details",
     "step_details_caption": "Every step of {title}: emotion, feeling and thought, pain points, opportunities, owner and where it leads",
+    "serve_errors": "The journey maps have errors: showing the last good version until they are fixed",
 }
 
 VI: dict[str, str] = {
@@ -250,6 +251,7 @@ VI: dict[str, str] = {
     "pain_mark": "Điểm đau: {count}",
     "step_details": "Chi tiết từng bước",
     "step_details_caption": "Mọi bước của {title}: cảm xúc, cảm nhận và suy nghĩ, điểm đau, cơ hội, nhóm phụ trách và bước tiếp theo",
+    "serve_errors": "Bản đồ hành trình đang có lỗi: đang hiển thị phiên bản tốt gần nhất cho đến khi sửa xong",
 }
 
 LANGUAGES: dict[str, Mapping[str, str]] = {"en": EN, "vi": VI}

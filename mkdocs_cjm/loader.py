@@ -88,6 +88,9 @@ def _found(node: YNode) -> str:
 _BOOLEAN_WORDS = {"yes", "no", "on", "off", "y", "n"}
 
 
+_GENERIC_KEYS = frozenset({"id", "name", "description"})
+
+
 @dataclass
 class _FileCheck:
     """Validation state of one file: its problems and where each key path sits."""
@@ -207,6 +210,32 @@ class _FileCheck:
                 return self._record(kind, node, path)
         return None
 
+    def _unknown_key(self, kind: schema.Record, key: str, path: str, at: tuple[int, int]) -> None:
+        fields = kind.fields
+        # Keys every record kind has (`id`, `name`, `description`) say nothing about
+        # where the author meant them: those stay ordinary unknown keys.
+        belongs = [] if key in _GENERIC_KEYS else schema.child_keys(kind).get(key, [])
+        if belongs and not did_you_mean(key, fields):
+            # A key of the records one level down: ignored here, it would silently
+            # change what the page says (a KPI judged higher-is-better), so it is an
+            # error even when unknown keys are only warnings.
+            owners = " or ".join(f"'{place}'" for place in belongs)
+            self.add(
+                path,
+                f"unknown key '{key}' in a {kind.name}, where it is ignored; "
+                f"it belongs one level down",
+                f"did you mean {owners}?",
+                at=at,
+            )
+            return
+        self.add(
+            path,
+            f"unknown key '{key}' in a {kind.name}",
+            did_you_mean(key, fields) or f"expected one of: {', '.join(fields)}",
+            at=at,
+            severity=Severity.ERROR if self.strict else Severity.WARNING,
+        )
+
     def _record(self, kind: schema.Record, node: YNode, path: str) -> dict[str, Any] | None:
         name, fields, value = kind.name, kind.fields, node.value
         if not isinstance(value, dict):
@@ -218,13 +247,7 @@ class _FileCheck:
         prefix = f"{path}." if path else ""
         for key, child in value.items():
             if key not in fields:
-                self.add(
-                    prefix + key,
-                    f"unknown key '{key}' in a {name}",
-                    did_you_mean(key, fields) or f"expected one of: {', '.join(fields)}",
-                    at=node.key_positions[key],
-                    severity=Severity.ERROR if self.strict else Severity.WARNING,
-                )
+                self._unknown_key(kind, key, prefix + key, node.key_positions[key])
                 continue
             self.positions[prefix + key] = (child.line, child.column)
             if child.value is None:

@@ -11,6 +11,7 @@ import os
 import posixpath
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +24,17 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 
+from . import fence
 from .config import CjmConfig
 from .diagrams import Backend, DiagramError, DiagramRenderer
-from .generate import GeneratedAsset, GeneratedPage, SiteOptions, expand_blocks, generate_site
+from .generate import (
+    GeneratedAsset,
+    GeneratedPage,
+    SiteGenerator,
+    SiteOptions,
+    expand_blocks,
+    generate_site,
+)
 from .i18n import labels_for
 from .loader import LoadOptions, load_playbook
 from .nav import (
@@ -37,7 +46,8 @@ from .nav import (
     section_titles,
 )
 from .pages import SCRIPT, STYLESHEET, Layout
-from .problems import MapError, format_report
+from .problems import MapError, Problem, format_report
+from .serve_banner import banner_html, with_banner
 
 log = get_plugin_logger(__name__)
 
@@ -57,6 +67,8 @@ class CjmPlugin(BasePlugin[CjmConfig]):  # type: ignore[no-untyped-call]
             None
         )
         self._blocks: dict[str, tuple[str, ...]] = {}
+        # Under `mkdocs serve`: the errors of the maps while the last good pages are shown.
+        self._serve_errors: list[Problem] = []
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Defined so MkDocs keeps this object across `mkdocs serve` rebuilds:
@@ -76,6 +88,7 @@ class CjmPlugin(BasePlugin[CjmConfig]):  # type: ignore[no-untyped-call]
         self._pages, self._assets, self._groups = [], [], []
         if "attr_list" not in config.markdown_extensions:
             config.markdown_extensions.append("attr_list")  # for the generated heading ids
+        _register_fence(config)
         if STYLESHEET not in config.extra_css:
             config.extra_css.append(STYLESHEET)
         if SCRIPT not in [str(script) for script in config.extra_javascript]:
@@ -104,9 +117,11 @@ class CjmPlugin(BasePlugin[CjmConfig]):  # type: ignore[no-untyped-call]
                 # serving the last good pages until the author fixes the map.
                 log.error(f"{report}\n  (serving the pages of the last good maps meanwhile)")
                 self._pages, self._assets, self._groups = self._last_good
+                self._serve_errors = error.errors
                 return
             raise PluginError(report) from None
 
+        self._serve_errors = []
         renderer = self._diagram_renderer(root)
         tags = self.config.tags
         if tags is None:
@@ -130,6 +145,12 @@ class CjmPlugin(BasePlugin[CjmConfig]):  # type: ignore[no-untyped-call]
             raise PluginError(f"journey maps: {error}") from None
         self._groups = journey_groups(
             playbook, layout, options.labels, self.config.group_journeys_over
+        )
+        # `cjm` blocks in hand-written pages show the views from these very maps.
+        fence.register_site(
+            Path(config.config_file_path or "mkdocs.yml"),
+            SiteGenerator(playbook, replace(options, ready_html=False), renderer),
+            serving=self._serving,
         )
         self._last_good = (self._pages, self._assets, self._groups)
 
@@ -236,6 +257,11 @@ class CjmPlugin(BasePlugin[CjmConfig]):  # type: ignore[no-untyped-call]
             page.present_anchor_ids.update(anchors)
         return html_text
 
+    def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
+        if not self._serve_errors:
+            return output
+        return with_banner(output, banner_html(self._serve_errors, self._labels(config)))
+
     def on_serve(
         self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any
     ) -> LiveReloadServer:
@@ -247,6 +273,19 @@ class CjmPlugin(BasePlugin[CjmConfig]):  # type: ignore[no-untyped-call]
             if templates.is_dir():
                 server.watch(str(templates))
         return server
+
+
+def _register_fence(config: MkDocsConfig) -> None:
+    """`pymdownx.superfences` with the `cjm` custom fence, unless the site lists it already."""
+    if SUPERFENCES not in config.markdown_extensions:
+        config.markdown_extensions.append(SUPERFENCES)
+    settings = config.mdx_configs.setdefault(SUPERFENCES, {})
+    fences = settings.setdefault("custom_fences", [])
+    if not any(entry.get("name") == fence.FENCE_NAME for entry in fences):
+        fences.append(fence.fence_entry())
+
+
+SUPERFENCES = "pymdownx.superfences"
 
 
 def _grouped_children(section: Section, groups: list[NavItem]) -> list[StructureItem]:

@@ -296,3 +296,26 @@ def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
     if "enum" in schema:
         schema["enum"] = [*schema["enum"], None]
     return schema
+
+
+def child_keys(record: Record) -> dict[str, list[str]]:
+    """Keys of the records one level down, by name, as paths relative to `record`.
+
+    For a stage: `{"name": ["kpis[].name"], "higher_is_better": ["kpis[].higher_is_better"], ...}`:
+    what a key put one level too high was meant to be.
+    """
+    found: dict[str, list[str]] = {}
+    for name, spec in record.fields.items():
+        kind = spec.kind
+        child, suffix = None, ""
+        if isinstance(kind, Record):
+            child, suffix = kind, ""
+        elif isinstance(kind, ListOf) and isinstance(kind.item, Record):
+            child, suffix = kind.item, "[]"
+        elif isinstance(kind, MapOf) and isinstance(kind.value, Record):
+            child, suffix = kind.value, ".<id>"
+        if child is None:
+            continue
+        for key in child.fields:
+            found.setdefault(key, []).append(f"{name}{suffix}.{key}")
+    return found

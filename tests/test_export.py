@@ -134,7 +134,6 @@ def test_the_exported_folder_builds_under_properdocs(
             "properdocs",
             "build",
             "--strict",
-            "-q",
             "-f",
             str(project / "mkdocs.yml"),
             "-d",

@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from conftest import run_build, text_of
+from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from test_errors import J, journey, make_project
 
 WAIT_SECONDS = 90
@@ -115,3 +117,100 @@ def test_serve_keeps_last_good_site_and_recovers(server: tuple[Server, Path]) ->
     )
     assert running.process.poll() is None, "the server must survive the broken edit"
     assert "Traceback" not in running.output
+
+
+BANNER = "[data-cjm-serve-errors]"
+LAST_GOOD = "showing the last good version"
+
+
+def test_broken_maps_put_an_escaped_banner_on_every_served_page(
+    server: tuple[Server, Path],
+) -> None:
+    running, project = server
+    running.wait_for(lambda: running.count("Serving on http://") > 0, "the server to start")
+    assert LAST_GOOD not in running.get("playbook/journeys/j/")
+
+    # An edit whose error message quotes markup: the banner must show it as text.
+    (project / J).write_text(
+        journey(("channel: website", "channel: <b>web</b>"), ("emotion: 4", "emotion: 9")),
+        encoding="utf-8",
+    )
+    running.wait_for(lambda: running.count(BUILT) >= 2, "the rebuild to finish")
+    for path in ("", "playbook/journeys/j/", "playbook/channels/website/"):
+        page = HTMLParser(running.get(path))
+        banner = page.css_first(BANNER)
+        assert banner is not None, f"no banner on /{path}"
+        body = page.css_first("body")
+        assert body is not None and body.child is not None
+        first = next(node for node in body.iter() if node.tag != "-text")
+        assert "data-cjm-serve-errors" in first.attributes, "the banner is not on top"
+        items = [text_of(item) for item in banner.css("li")]
+        assert items == [
+            "maps/journeys/j.yml:11:14: error: steps[0].channel: '<b>web</b>' is not a valid id:"
+            " use only lowercase letters, digits and '-' (did you mean 'b-web-b'?)",
+            "maps/journeys/j.yml:13:14: error: steps[0].emotion: 9 is outside 1..5; expected a"
+            " whole number from 1 to 5",
+        ], items
+        assert LAST_GOOD in text_of(banner)
+        assert banner.css_first("b") is None, "markup from the maps must be escaped"
+    # The page under the banner is the last good one.
+    assert "Sees the first ad" in running.get("playbook/journeys/j/")
+
+    (project / J).write_text(journey(("action: Sees an ad", "action: Sees a fixed ad")), "utf-8")
+    running.wait_for(
+        lambda: "Sees a fixed ad" in running.get("playbook/journeys/j/"), "the fixed page"
+    )
+    for path in ("", "playbook/journeys/j/"):
+        assert HTMLParser(running.get(path)).css_first(BANNER) is None
+    assert "Traceback" not in running.output
+
+
+def test_the_banner_is_never_in_built_pages(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project", {J: JOURNEY_V1})
+    result = run_build(project)
+    assert result.returncode == 0, result.output
+    (project / J).write_text(journey(("emotion: 4", "emotion: 9")), encoding="utf-8")
+    broken = run_build(project, tmp_path / "broken-site")
+    assert broken.returncode == 1
+    assert "9 is outside 1..5" in broken.output
+    assert not (tmp_path / "broken-site").exists()
+    for page in result.site.rglob("*.html"):
+        assert LAST_GOOD not in page.read_text(encoding="utf-8")
+
+
+def test_a_bad_cjm_block_shows_its_error_in_place_while_serving(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project", {J: JOURNEY_V1})
+    guide = project / "docs" / "guide.md"
+    guide.write_text("# Guide\n\n```cjm\nview: matrix\njourney: j\n```\n", encoding="utf-8")
+    running = Server(project)
+    try:
+        running.wait_for(lambda: running.count("Serving on http://") > 0, "the server to start")
+        page = HTMLParser(running.get("guide/"))
+        assert page.css_first('[data-cjm-view="matrix"] .cjm-matrix') is not None
+
+        guide.write_text("# Guide\n\n```cjm\nview: matirx\njourney: j\n```\n", encoding="utf-8")
+        message = (
+            "docs/guide.md:4: cjm block: unknown view 'matirx'; expected one of: channel,"
+            " emotions, flow, kpis, matrix, pain-points (did you mean 'matrix'?)"
+        )
+        running.wait_for(lambda: running.count(message) > 0, "the block's error")
+        running.wait_for(
+            lambda: (
+                HTMLParser(running.get("guide/")).css_first("[data-cjm-block-error]") is not None
+            ),
+            "the error in the page",
+        )
+        shown = HTMLParser(running.get("guide/")).css_first("[data-cjm-block-error]")
+        assert text_of(shown) == message
+
+        guide.write_text("# Guide\n\n```cjm\nview: kpis\njourney: j\n```\n", encoding="utf-8")
+        running.wait_for(
+            lambda: (
+                HTMLParser(running.get("guide/")).css_first('[data-cjm-view="kpis"]') is not None
+            ),
+            "the fixed block",
+        )
+        assert HTMLParser(running.get("guide/")).css_first("[data-cjm-block-error]") is None
+        assert "Traceback" not in running.output
+    finally:
+        running.stop()

@@ -1,0 +1,90 @@
+"""`mkdocs-cjm new [DIR] [--lang vi|en]`: a working playbook to start from.
+
+The sample files ship inside the package (`mkdocs_cjm/scaffold/<lang>/`) and are
+copied as they are: what the tests build is what a newcomer gets.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
+
+LANGUAGES = ("en", "vi")
+# Dot-files would be hidden in the package (and some packagers drop them): shipped
+# under a plain name, written under the real one.
+_RENAMED = {"gitignore": ".gitignore"}
+
+
+def scaffold_files(language: str) -> dict[str, bytes]:
+    """The sample project of a language: relative path -> content."""
+    root = resources.files("mkdocs_cjm") / "scaffold" / language
+    files: dict[str, bytes] = {}
+
+    def walk(folder: Traversable, prefix: str) -> None:
+        for entry in sorted(folder.iterdir(), key=lambda item: item.name):
+            if entry.name == "__pycache__":
+                continue
+            if entry.is_dir():
+                walk(entry, f"{prefix}{entry.name}/")
+            else:
+                name = _RENAMED.get(entry.name, entry.name) if not prefix else entry.name
+                files[prefix + name] = entry.read_bytes()
+
+    walk(root, "")
+    return files
+
+
+def create_playbook(target: Path, language: str) -> list[str]:
+    """Write the sample project into `target`; refuse (writing nothing) if a file exists.
+
+    Returns the relative paths written. Raises FileExistsError naming the files in the way.
+    """
+    files = scaffold_files(language)
+    if target.exists() and not target.is_dir():
+        raise FileExistsError(f"{target} exists and is not a folder")
+    existing = sorted(name for name in files if (target / name).exists())
+    if existing:
+        raise FileExistsError(
+            f"{', '.join((target / name).as_posix() for name in existing)} already "
+            f"{'exists' if len(existing) == 1 else 'exist'}; nothing was written "
+            "(choose a new or empty folder: mkdocs-cjm new DIR)"
+        )
+    for name, content in files.items():
+        path = target / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+    return list(files)
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    target = Path(args.dir)
+    try:
+        written = create_playbook(target, args.lang)
+    except (FileExistsError, OSError) as error:
+        print(f"mkdocs-cjm: {error}", file=sys.stderr)
+        return 1
+    shown = target.as_posix()
+    print(f"created a playbook in {shown}/ ({len(written)} files):")
+    for name in written:
+        print(f"  {name}")
+    go = "" if shown == "." else f"cd {shown} && "
+    print(f"next: {go}mkdocs serve    (then open http://127.0.0.1:8000)")
+    return 0
+
+
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    new = commands.add_parser(
+        "new",
+        help="create a working playbook (mkdocs.yml, docs/, sample maps/) to start from",
+    )
+    new.add_argument("dir", nargs="?", default=".", metavar="DIR", help="folder to create it in")
+    new.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        default="en",
+        help="language of the interface labels and the sample (default: en)",
+    )
+    new.set_defaults(run=cmd_new)

@@ -1,0 +1,158 @@
+"""Small traps a new author fell into, each with the exact message that now catches it."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, run_build
+from test_errors import J, journey, make_project
+
+from mkdocs_cjm import cli
+from mkdocs_cjm.schema import FILE_KINDS, json_schema
+
+
+def test_validate_with_no_maps_is_an_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["validate"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (
+        "mkdocs-cjm: no journey maps found: journeys/ holds no .yml file; nothing to check "
+        "(give the project folder, its mkdocs.yml or its maps folder as PATH, "
+        "or start one with `mkdocs-cjm new`)\n"
+    )
+
+
+def test_validate_of_a_project_whose_maps_folder_has_no_journeys(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = make_project(tmp_path / "project", {}, remove=("maps/journeys/buy-sunglasses.yml",))
+    monkeypatch.chdir(project)
+    assert cli.main(["validate"]) == 1
+    assert capsys.readouterr().err.startswith(
+        "mkdocs-cjm: no journey maps found: maps/journeys/ holds no .yml file; nothing to check"
+    )
+
+
+KPI_AT_STAGE = journey(
+    (
+        "  - id: awareness\n    name: Awareness\n",
+        "  - id: awareness\n    name: Awareness\n    higher_is_better: false\n"
+        "    kpis:\n      - name: Cost per visit\n        target: 3\n        actual: 2\n",
+    )
+)
+MISPLACED = (
+    "maps/journeys/j.yml:6:5: error: stages[0].higher_is_better: unknown key"
+    " 'higher_is_better' in a stage, where it is ignored; it belongs one level down"
+    " (did you mean 'kpis[].higher_is_better'?)"
+)
+
+
+def test_a_key_one_level_too_high_says_where_it_belongs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = make_project(tmp_path / "project", {J: KPI_AT_STAGE})
+    monkeypatch.chdir(project)
+    # An error even without `strict`: ignored, it would show a wrong "on target" status.
+    assert cli.main(["validate"]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        MISPLACED,
+        "mkdocs-cjm: 1 error in the journey maps",
+    ]
+    result = run_build(project, strict=False)
+    assert result.returncode == 1
+    assert MISPLACED in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_typo_is_still_a_warning_outside_strict(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = make_project(tmp_path / "project", {J: journey(("emotion: 4", "emotoin: 4"))})
+    monkeypatch.chdir(project)
+    assert cli.main(["validate"]) == 0
+    assert (
+        "warning: steps[0].emotoin: unknown key 'emotoin' in a step (did you mean 'emotion'?)"
+        in (capsys.readouterr().err)
+    )
+
+
+def test_bare_schema_prints_one_json_document(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["schema"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document == {kind: json_schema(kind) for kind in FILE_KINDS}
+
+
+def test_schema_into_a_closed_pipe_ends_quietly() -> None:
+    # `mkdocs-cjm schema | head -1`
+    command = f"{sys.executable} -m mkdocs_cjm.cli schema | head -1"
+    result = subprocess.run(
+        ["bash", "-o", "pipefail", "-c", command],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "0"},
+        timeout=60,
+        check=False,
+    )
+    assert result.stdout == "{\n"
+    assert result.stderr == ""
+    assert result.returncode == 0
+
+
+def test_no_strict_build_in_the_tests_runs_quiet() -> None:
+    """`-q` drops the warnings `--strict` counts: a quiet strict build proves nothing."""
+    offenders = []
+    for folder in ("tests", "benchmarks"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            text = path.read_text(encoding="utf-8")
+            for match in re.finditer(r"\[[^\[\]]*\"build\"[^\[\]]*\]", text, re.DOTALL):
+                if '"--strict"' in match.group() and re.search(r'"(-q|--quiet)"', match.group()):
+                    offenders.append(f"{path.relative_to(ROOT)}: {match.group()}")
+    assert offenders == []
+
+
+def test_the_docs_warn_about_the_quiet_flag_and_the_banner() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "NO_MKDOCS_2_WARNING=1" in readme
+    recipe = (ROOT / "docs" / "setup.md").read_text(encoding="utf-8")
+    assert "mkdocs build --strict" in recipe
+    assert "NO_MKDOCS_2_WARNING=1" in recipe
+    assert "Never add `-q`" in recipe
+
+
+def test_a_generic_key_is_not_sent_one_level_down(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = make_project(
+        tmp_path / "project",
+        {J: journey(("title: Buy sunglasses", "title: Buy sunglasses\nid: j"))},
+    )
+    monkeypatch.chdir(project)
+    assert cli.main(["validate"]) == 0
+    assert capsys.readouterr().err.splitlines() == [
+        "maps/journeys/j.yml:2:1: warning: id: unknown key 'id' in a journey (expected one of:"
+        " title, persona, personas, owner, summary, stages, steps)"
+    ]
+
+
+def test_a_step_key_on_the_journey_says_where_it_belongs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = make_project(
+        tmp_path / "project",
+        {J: journey(("title: Buy sunglasses", "title: Buy sunglasses\nemotion: 4"))},
+    )
+    monkeypatch.chdir(project)
+    assert cli.main(["validate"]) == 1
+    assert capsys.readouterr().err.splitlines()[0] == (
+        "maps/journeys/j.yml:2:1: error: emotion: unknown key 'emotion' in a journey, where it is"
+        " ignored; it belongs one level down (did you mean 'steps[].emotion'?)"
+    )

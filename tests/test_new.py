@@ -1,0 +1,113 @@
+"""`mkdocs-cjm new`: a playbook that builds with --strict at once, in English and Vietnamese."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import run_build, text_of
+
+
+def new(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs_cjm.cli", "new", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("lang", "matrix_heading", "home_link"),
+    [("en", "Stage × touchpoint matrix", "Journeys"), ("vi", "Ma trận", "Hành trình")],
+)
+def test_new_playbook_builds_strict(
+    lang: str, matrix_heading: str, home_link: str, tmp_path: Path
+) -> None:
+    created = new("playbook", "--lang", lang, cwd=tmp_path)
+    assert created.returncode == 0, created.stderr
+    project = tmp_path / "playbook"
+    assert "next: cd playbook && mkdocs serve" in created.stdout
+    assert sorted(p.relative_to(project).as_posix() for p in project.rglob("*") if p.is_file()) == [
+        ".gitignore",
+        "docs/index.md",
+        "maps/channels.yml",
+        "maps/journeys/click-and-collect.yml",
+        "maps/personas/an.yml",
+        "maps/personas/lan.yml",
+        "mkdocs.yml",
+    ]
+    result = run_build(project)  # --strict, never -q
+    assert result.returncode == 0, result.output
+    assert "WARNING" not in result.output
+
+    home = result.page("")
+    assert home.css_first("html").attributes["lang"] == lang
+    content = home.css_first("article")
+    hrefs = {text_of(a): a.attributes["href"] for a in content.css("a")}
+    assert hrefs[home_link] == "playbook/journeys/"
+    assert hrefs[next(t for t in hrefs if t.startswith(("Order online", "Đặt online")))] == (
+        "playbook/journeys/click-and-collect/"
+    )
+
+    page = result.page("playbook/journeys/click-and-collect/")
+    assert matrix_heading in page.html
+    # Two personas, four channels, one journey with a branch and KPIs.
+    assert len(page.css(".cjm-meta dd")[0].css("a")) == 2
+    assert len(list((result.site / "playbook" / "channels").glob("*/index.html"))) == 4
+    branch = page.css_first("#step-stock").css("td")[-1]
+    assert [a.attributes["href"] for a in branch.css("a")] == ["#step-pay-online", "#step-call"]
+    assert len(page.css(".cjm-kpis tbody tr")) == 5
+    assert page.css(".cjm-kpis tr.cjm-below")
+
+
+def test_new_in_the_current_folder(tmp_path: Path) -> None:
+    created = new(cwd=tmp_path)
+    assert created.returncode == 0, created.stderr
+    assert "next: mkdocs serve" in created.stdout
+    assert (tmp_path / "mkdocs.yml").is_file()
+    assert "language: en" in (tmp_path / "mkdocs.yml").read_text(encoding="utf-8")
+
+
+def test_new_refuses_to_overwrite_and_writes_nothing(tmp_path: Path) -> None:
+    project = tmp_path / "site"
+    (project / "docs").mkdir(parents=True)
+    (project / "docs" / "index.md").write_text("# Mine\n", encoding="utf-8")
+    created = new("site", "--lang", "vi", cwd=tmp_path)
+    assert created.returncode == 1
+    assert created.stdout == ""
+    assert created.stderr == (
+        "mkdocs-cjm: site/docs/index.md already exists; nothing was written "
+        "(choose a new or empty folder: mkdocs-cjm new DIR)\n"
+    )
+    assert (project / "docs" / "index.md").read_text(encoding="utf-8") == "# Mine\n"
+    assert [p.name for p in project.rglob("*")] == ["docs", "index.md"]
+
+
+def test_new_rejects_an_unknown_language(tmp_path: Path) -> None:
+    created = new("x", "--lang", "fr", cwd=tmp_path)
+    assert created.returncode == 2
+    assert "argument --lang: invalid choice: 'fr'" in created.stderr
+    assert not (tmp_path / "x").exists()
+
+
+def test_new_playbook_serves_at_once(tmp_path: Path) -> None:
+    from test_serve import Server
+
+    assert new("playbook", cwd=tmp_path).returncode == 0
+    running = Server(tmp_path / "playbook")
+    try:
+        running.wait_for(lambda: running.count("Serving on http://") > 0, "the server to start")
+        assert "Order online, pick up in store" in running.get(
+            "playbook/journeys/click-and-collect/"
+        )
+        assert 'href="playbook/journeys/"' in running.get("")
+        assert "WARNING" not in running.output
+    finally:
+        running.stop()
