@@ -417,5 +417,5 @@ def test_zensical_stops_on_a_bad_block_with_its_message(tmp_path: Path) -> None:
     # Zensical prints the Python stack after it; the message comes first.
     assert (
         "FenceError: docs/guide.md:6: cjm block: unknown view 'matirx'; expected one of:"
-        " channel, emotions, flow, kpis, matrix, pain-points (did you mean 'matrix'?)"
+        " channel, emotions, flow, kpis, map, matrix, pain-points (did you mean 'matrix'?)"
     ) in re.sub(r"\x1b\[[0-9;]*m", "", result.stdout + result.stderr)
