@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from enum import Enum
 from functools import cached_property
 
@@ -52,6 +53,7 @@ class Persona:
     frustrations: tuple[str, ...] = ()
     # Kept as written in YAML (label, text) so "28" stays "28" and "3.10" stays "3.10".
     traits: tuple[tuple[str, str], ...] = ()
+    reviewed: date | None = None
     source: Source = field(default=Source(""), compare=False)
 
 
@@ -92,11 +94,27 @@ def parse_measure(text: str) -> tuple[float, str] | None:
 
 
 @dataclass(frozen=True)
+class Measurement:
+    """One value of a KPI from a metrics file."""
+
+    date: date
+    value: float
+    text: str  # as written in the file, for display
+
+
+@dataclass(frozen=True)
 class Kpi:
     name: str
     target: str | None = None
     actual: str | None = None
     higher_is_better: bool = True
+    id: str | None = None
+    # From maps/metrics/*.csv, oldest first; `actual` is then the latest value.
+    series: tuple[Measurement, ...] = ()
+
+    @property
+    def as_of(self) -> date | None:
+        return self.series[-1].date if self.series else None
 
     @cached_property
     def status(self) -> KpiStatus:
@@ -135,6 +153,19 @@ class Step:
     opportunities: tuple[str, ...] = ()
     owner: str | None = None
     next: tuple[str, ...] = ()
+    evidence: Evidence | None = None
+    evidence_source: str | None = None  # the step's `source:` key
+
+
+class Evidence(str, Enum):
+    OBSERVED = "observed"
+    REPORTED = "reported"
+    ASSUMED = "assumed"
+
+    @property
+    def is_evidence(self) -> bool:
+        """Observed and reported steps rest on research; assumed ones do not."""
+        return self is not Evidence.ASSUMED
 
 
 @dataclass(frozen=True)
@@ -146,6 +177,8 @@ class Journey:
     steps: tuple[Step, ...]
     owner: str | None = None
     summary: str | None = None
+    reviewed: date | None = None
+    future_of: str | None = None  # id of the current journey this one is the future of
     source: Source = field(default=Source(""), compare=False)
 
     def stage(self, stage_id: str) -> Stage:
@@ -184,3 +217,12 @@ class Playbook:
     @cached_property
     def journey_by_id(self) -> dict[str, Journey]:
         return {journey.id: journey for journey in self.journeys}
+
+    @cached_property
+    def futures_of(self) -> dict[str, tuple[Journey, ...]]:
+        """Current journey id -> the journeys that are its future state."""
+        futures: dict[str, list[Journey]] = {}
+        for journey in self.journeys:
+            if journey.future_of:
+                futures.setdefault(journey.future_of, []).append(journey)
+        return {key: tuple(value) for key, value in futures.items()}
