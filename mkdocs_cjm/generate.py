@@ -197,6 +197,7 @@ def make_environment(options: SiteOptions) -> jinja2.Environment:
         emotion_class=emotion_class,
         face=lambda score: FACES.get(score, ""),
         plain=text.plain,
+        slug=suggest_id,
         trend=lambda kpi: Markup(trend.trend_svg(kpi, labels)),
         step_anchor=step_anchor,
         stage_anchor=stage_anchor,
