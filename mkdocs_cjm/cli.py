@@ -130,8 +130,7 @@ def _report_stale(playbook: Any, options: dict[str, Any], today_option: str | No
             state = "has no review date (reviewed: YYYY-MM-DD)"
         else:
             state = (
-                f"was last reviewed on {review.reviewed.isoformat()}, "
-                f"{review.days_since} days ago"
+                f"was last reviewed on {review.reviewed.isoformat()}, {review.days_since} days ago"
             )
         print(f"{review.file}: {review.kind} '{review.title}' {state}{owner}")
     if stale:

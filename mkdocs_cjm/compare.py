@@ -156,7 +156,8 @@ def _kpi_pairs(current: Journey, future: Journey) -> tuple[KpiPair, ...]:
     for stage_id in aligned_stage_ids(current, future):
         before = current_stages.get(stage_id)
         after = future_stages.get(stage_id)
-        stage_name = (after.name if after else before.name) if (after or before) else stage_id
+        named = after or before
+        stage_name = named.name if named else stage_id
         olds = list(before.kpis) if before else []
         matched: set[int] = set()
         for new in after.kpis if after else ():
@@ -166,7 +167,9 @@ def _kpi_pairs(current: Journey, future: Journey) -> tuple[KpiPair, ...]:
             )
             if index is not None:
                 matched.add(index)
-            pairs.append(KpiPair(stage_name, new.name, olds[index] if index is not None else None, new))
+            pairs.append(
+                KpiPair(stage_name, new.name, olds[index] if index is not None else None, new)
+            )
         pairs += [
             KpiPair(stage_name, old.name, old, None)
             for index, old in enumerate(olds)

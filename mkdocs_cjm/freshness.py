@@ -35,9 +35,7 @@ def resolve_today(option: str | None = None, environ: Mapping[str, str] | None =
             return date.fromisoformat(str(text).strip())
         except ValueError:
             name = where or f"the environment variable {TODAY_VARIABLE}"
-            raise TodayError(
-                f"{name} is '{text}'; expected a date written YYYY-MM-DD"
-            ) from None
+            raise TodayError(f"{name} is '{text}'; expected a date written YYYY-MM-DD") from None
     return date.today()
 
 

@@ -408,9 +408,7 @@ class SiteGenerator:
             last_change=self.history.get(journey.source.path),
             comparison=comparison,
             compare_svg=(
-                Markup(
-                    chart.comparison_chart(comparison, self.labels, f"cjm-compare-{journey.id}")
-                )
+                Markup(chart.comparison_chart(comparison, self.labels, f"cjm-compare-{journey.id}"))
                 if comparison
                 else None
             ),

@@ -13,15 +13,17 @@ column positions are worked out only for the rows that have an error.
 from __future__ import annotations
 
 import csv
+import difflib
 import functools
 import io
+import operator
 import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
-from .model import Journey, Kpi, Measurement, Playbook, Stage, parse_measure
+from .model import Journey, Measurement, Playbook, parse_measure
 from .problems import Problem, Severity, did_you_mean
 
 METRICS_DIR = "metrics"
@@ -48,6 +50,11 @@ def _parse_date(text: str) -> date | None:
 
 def parse_value(text: str) -> float | None:
     """A metrics value: a number, with `.` or `,` as the decimal mark, and maybe `%`."""
+    if text and text[-1].isdigit() and (text[0].isdigit() or text[0] in "+-."):
+        try:
+            return float(text)  # the common case: what a BI tool writes
+        except ValueError:
+            pass
     if _VALUE.fullmatch(text) is None:
         return None
     measure = parse_measure(text)
@@ -64,19 +71,16 @@ def shown_value(value_text: str, target: str | None) -> str:
     return _NUMBER_IN_TEXT.sub(lambda _match: value_text, target, count=1)
 
 
+# A KPI: its journey id, its stage id and its position in the stage's list.
+_KpiKey = tuple[str, str, int]
+
+
 @dataclass
 class _Series:
-    measurements: dict[date, tuple[Measurement, int]] = field(default_factory=dict)
+    measurements: dict[date, tuple[float, str, int]] = field(
+        default_factory=dict
+    )  # value, text, line
     first: tuple[str, int] = ("", 0)  # file and line of the first row
-
-
-@dataclass
-class _Target:
-    """A KPI of a stage, and how rows name it (its id or its name)."""
-
-    journey: Journey
-    stage: Stage
-    kpi: Kpi
 
 
 def _field_columns(line: str) -> list[int]:
@@ -98,14 +102,31 @@ def _field_columns(line: str) -> list[int]:
 
 
 class _MetricsFile:
-    def __init__(self, display: str, journeys: dict[str, Journey], declared: Collection[str]):
+    def __init__(
+        self,
+        display: str,
+        journeys: dict[str, Journey],
+        declared: Collection[str],
+        kpis: dict[tuple[str, str, str], _KpiKey],
+    ):
         self.display = display
         self.journeys = journeys
+        self.kpis = kpis
         self.declared = declared  # journey ids, including journeys with errors of their own
         self.problems: list[Problem] = []
-        self.lines: list[str] = []
+        self.text = ""
+        self._lines: list[str] | None = None
         # Where each of COLUMNS is in this file's rows (the header may order them otherwise).
         self.order: list[int] = list(range(len(COLUMNS)))
+        self.width = len(COLUMNS)  # fields a row needs to reach every column
+        self.pick = operator.itemgetter(*self.order)
+
+    @property
+    def lines(self) -> list[str]:
+        """The file's lines, split only when a problem needs a column number."""
+        if self._lines is None:
+            self._lines = list(io.StringIO(self.text, newline=""))
+        return self._lines
 
     def add(
         self,
@@ -128,7 +149,7 @@ class _MetricsFile:
             Problem(self.display, line, column, key, message, severity, suggestion)
         )
 
-    def read(self, data: bytes, series: dict[tuple[str, str, int], _Series]) -> None:
+    def read(self, data: bytes, series: dict[_KpiKey, _Series]) -> None:
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
@@ -145,22 +166,48 @@ class _MetricsFile:
                 )
             )
             return
-        self.lines = list(io.StringIO(text, newline=""))
-        reader = csv.reader(self.lines)
+        self.text = text
+        reader = csv.reader(io.StringIO(text, newline=""))
         header: list[str] | None = None
         previous_end = 0
-        for record in reader:
-            start, previous_end = previous_end + 1, reader.line_num
-            if not record or all(not cell.strip() for cell in record):
-                continue
-            if header is None:
-                header = [cell.strip().lower() for cell in record]
-                order = self.header(header, start)
-                if order is None:
-                    return
-                self.order = order
-                continue
-            self.row(record, self.order, start, series)
+        row, find_kpi = self.row, self.kpis.get
+        try:
+            for record in reader:
+                start, previous_end = previous_end + 1, reader.line_num
+                if header is not None:
+                    # The fast path, inline: a good row costs look-ups and two parses;
+                    # any other row goes to `row`, which does it again and says what's wrong.
+                    if len(record) >= self.width:
+                        journey, stage, kpi, day, value = self.pick(record)
+                        key = find_kpi((journey.strip(), stage.strip(), kpi.strip()))
+                        found = series.get(key) if key is not None else None
+                        when = _parse_date(day.strip())
+                        value = value.strip()
+                        number = parse_value(value)
+                        if found is not None and when is not None and number is not None:
+                            if when not in found.measurements:
+                                found.measurements[when] = (number, value, start)
+                                continue
+                    row(record, start, series)
+                elif record and "".join(record).strip():
+                    header = [cell.strip().lower() for cell in record]
+                    order = self.header(header, start)
+                    if order is None:
+                        return
+                    self.order = order
+                    self.width = max(order) + 1
+                    self.pick = operator.itemgetter(*order)
+        except csv.Error as exc:  # a field past csv's size limit: a quote never closed
+            self.problems.append(
+                Problem(
+                    self.display,
+                    previous_end + 1,
+                    1,
+                    "",
+                    f"cannot read the file as CSV from here: {exc}",
+                    suggestion='check for a quote (") that is never closed',
+                )
+            )
 
     def header(self, header: list[str], line: int) -> list[int] | None:
         """Position of each of COLUMNS in the file's header; None if one is missing."""
@@ -168,34 +215,33 @@ class _MetricsFile:
         if not missing:
             return [header.index(name) for name in COLUMNS]
         unknown = [name for name in header if name not in COLUMNS]
+        columns = _field_columns(self.lines[line - 1].lstrip("\ufeff"))
         for name in missing:
-            near = did_you_mean(name, unknown)
-            position = header.index(near.split("'")[1]) if near else len(header)
+            # A looser match than did_you_mean's: header names are short ("day" for "date").
+            near = difflib.get_close_matches(name, unknown, n=1, cutoff=0.5)
+            if near:
+                unknown.remove(near[0])
             self.problems.append(
                 Problem(
                     self.display,
                     line,
-                    _field_columns(self.lines[line - 1].lstrip("\ufeff"))[
-                        min(position, len(header) - 1)
-                    ],
+                    columns[header.index(near[0])] if near else 1,
                     "",
-                    f"the header has no column '{name}'; expected the columns "
-                    f"{','.join(COLUMNS)}",
+                    f"the header has no column '{name}'; expected the columns {','.join(COLUMNS)}",
                     suggestion=(
-                        near.replace("did you mean", "is it") if near else f"add a column '{name}'"
+                        f"rename the column '{near[0]}' to '{name}'"
+                        if near
+                        else f"add a column '{name}'"
                     ),
                 )
             )
         return None
 
-    def row(
-        self,
-        record: list[str],
-        order: list[int],
-        line: int,
-        series: dict[tuple[str, str, int], _Series],
-    ) -> None:
-        if len(record) <= max(order):
+    def row(self, record: list[str], line: int, series: dict[_KpiKey, _Series]) -> None:
+        """One data row: the common case is three dictionary look-ups and two parses."""
+        if len(record) < self.width:
+            if not "".join(record).strip():
+                return  # a blank line, or one of empty fields (",,,,")
             self.add(
                 line,
                 len(record) - 1,
@@ -205,47 +251,17 @@ class _MetricsFile:
                 key="",
             )
             return
+        order = self.order
         journey_id, stage_id, kpi_name, date_text, value_text = (
-            record[index].strip() for index in order
+            record[order[0]].strip(),
+            record[order[1]].strip(),
+            record[order[2]].strip(),
+            record[order[3]].strip(),
+            record[order[4]].strip(),
         )
-        journey = self.journeys.get(journey_id)
-        if journey is None:
-            if journey_id not in self.declared:
-                names = sorted(self.declared)
-                self.add(
-                    line,
-                    0,
-                    f"unknown journey '{journey_id}'; expected a journey id from journeys/",
-                    did_you_mean(journey_id, names),
-                )
-            return
-        stage = next((s for s in journey.stages if s.id == stage_id), None)
-        if stage is None:
-            names = [s.id for s in journey.stages]
-            self.add(
-                line,
-                1,
-                f"unknown stage '{stage_id}' in the journey '{journey_id}'; "
-                f"expected one of: {', '.join(names)}",
-                did_you_mean(stage_id, names),
-            )
-            return
-        kpi_index = _find_kpi(stage, kpi_name)
-        if kpi_index is None:
-            names = [name for kpi in stage.kpis for name in (kpi.id, kpi.name) if name]
-            expected = (
-                f"expected the id or name of a KPI of the stage '{stage_id}'"
-                + (f" ({', '.join(repr(name) for name in names)})" if names else "")
-                if stage.kpis
-                else f"the stage '{stage_id}' of '{journey_id}' has no KPIs"
-            )
-            self.add(
-                line,
-                2,
-                f"unknown KPI '{kpi_name}'; {expected}",
-                did_you_mean(kpi_name, names)
-                or (None if stage.kpis else f"add it under stages[].kpis in {journey.source.path}"),
-            )
+        key = self.kpis.get((journey_id, stage_id, kpi_name))
+        if key is None:
+            self.unknown_kpi(line, journey_id, stage_id, kpi_name)
             return
         when = _parse_date(date_text)
         if when is None:
@@ -264,7 +280,6 @@ class _MetricsFile:
                 f"'{value_text}' is not a number; expected a number such as 1.4, 1,4 or 72%",
             )
             return
-        key = (journey_id, stage_id, kpi_index)
         found = series.get(key)
         if found is None:
             found = series[key] = _Series(first=(self.display, line))
@@ -274,21 +289,67 @@ class _MetricsFile:
                 line,
                 3,
                 f"a second value for '{kpi_name}' on {when.isoformat()}; "
-                f"the first is on line {earlier[1]}",
+                f"the first is on line {earlier[2]}",
                 "keep one row per KPI and date",
             )
             return
-        found.measurements[when] = (Measurement(when, number, value_text), line)
+        found.measurements[when] = (number, value_text, line)
+
+    def unknown_kpi(self, line: int, journey_id: str, stage_id: str, kpi_name: str) -> None:
+        """Say which of the row's journey, stage or KPI names nothing, and what is near."""
+        if not (journey_id or stage_id or kpi_name):
+            return  # a row of empty fields, as spreadsheets export below the data
+        journey = self.journeys.get(journey_id)
+        if journey is None:
+            if journey_id not in self.declared:
+                self.add(
+                    line,
+                    0,
+                    f"unknown journey '{journey_id}'; expected a journey id from journeys/",
+                    did_you_mean(journey_id, sorted(self.declared)),
+                )
+            return
+        stage = next((s for s in journey.stages if s.id == stage_id), None)
+        if stage is None:
+            names = [s.id for s in journey.stages]
+            self.add(
+                line,
+                1,
+                f"unknown stage '{stage_id}' in the journey '{journey_id}'; "
+                f"expected one of: {', '.join(names)}",
+                did_you_mean(stage_id, names),
+            )
+            return
+        names = [name for kpi in stage.kpis for name in (kpi.id, kpi.name) if name]
+        expected = (
+            f"expected the id or name of a KPI of the stage '{stage_id}'"
+            + (f" ({', '.join(repr(name) for name in names)})" if names else "")
+            if stage.kpis
+            else f"the stage '{stage_id}' of '{journey_id}' has no KPIs"
+        )
+        self.add(
+            line,
+            2,
+            f"unknown KPI '{kpi_name}'; {expected}",
+            did_you_mean(kpi_name, names)
+            or (None if stage.kpis else f"add it under stages[].kpis in {journey.source.path}"),
+        )
 
 
-def _find_kpi(stage: Stage, name: str) -> int | None:
-    for index, kpi in enumerate(stage.kpis):
-        if kpi.id == name:
-            return index
-    for index, kpi in enumerate(stage.kpis):
-        if kpi.name == name:
-            return index
-    return None
+def _kpi_keys(playbook: Playbook) -> dict[tuple[str, str, str], _KpiKey]:
+    """(journey, stage, what a row may call the KPI) -> the KPI, by its name or its id;
+    an id wins over another KPI's name."""
+    keys: dict[tuple[str, str, str], _KpiKey] = {}
+    for journey in playbook.journeys:
+        for stage in journey.stages:
+            for index, kpi in enumerate(stage.kpis):
+                keys.setdefault((journey.id, stage.id, kpi.name), (journey.id, stage.id, index))
+    for journey in playbook.journeys:
+        for stage in journey.stages:
+            for index, kpi in enumerate(stage.kpis):
+                if kpi.id:
+                    keys[journey.id, stage.id, kpi.id] = (journey.id, stage.id, index)
+    return keys
 
 
 def metrics_files(maps_dir: Path) -> list[Path]:
@@ -305,10 +366,12 @@ def apply_metrics(
 ) -> tuple[Playbook, list[Problem]]:
     """The playbook with each KPI's data from the files (display name, content) merged in."""
     journeys = playbook.journey_by_id
-    series: dict[tuple[str, str, int], _Series] = {}
+    series: dict[_KpiKey, _Series] = {}
     problems: list[Problem] = []
+    kpi_keys = _kpi_keys(playbook)
+    declared = set(declared_journeys) | set(journeys)
     for display, data in files:
-        reader = _MetricsFile(display, journeys, set(declared_journeys) | set(journeys))
+        reader = _MetricsFile(display, journeys, declared, kpi_keys)
         reader.read(data, series)
         problems += reader.problems
     if not series:
@@ -324,7 +387,8 @@ def apply_metrics(
                     kpis.append(kpi)
                     continue
                 measurements = tuple(
-                    measurement for _, (measurement, _line) in sorted(found.measurements.items())
+                    Measurement(day, value, text)
+                    for day, (value, text, _line) in sorted(found.measurements.items())
                 )
                 latest = measurements[-1]
                 if kpi.actual is not None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
 from functools import cached_property
+from typing import NamedTuple
 
 EMOTION_MIN = 1
 EMOTION_MAX = 5
@@ -93,9 +94,8 @@ def parse_measure(text: str) -> tuple[float, str] | None:
         return None
 
 
-@dataclass(frozen=True)
-class Measurement:
-    """One value of a KPI from a metrics file."""
+class Measurement(NamedTuple):
+    """One value of a KPI from a metrics file (a tuple: a long series builds fast)."""
 
     date: date
     value: float
@@ -109,8 +109,10 @@ class Kpi:
     actual: str | None = None
     higher_is_better: bool = True
     id: str | None = None
-    # From maps/metrics/*.csv, oldest first; `actual` is then the latest value.
-    series: tuple[Measurement, ...] = ()
+    # From maps/metrics/*.csv, oldest first; `actual` is then the latest value. Left out
+    # of equality and hashing: a KPI is its YAML, and a journey (hashed as a dictionary
+    # key) must not hash thousands of data rows each time.
+    series: tuple[Measurement, ...] = field(default=(), compare=False)
 
     @property
     def as_of(self) -> date | None:

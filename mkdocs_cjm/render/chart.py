@@ -52,6 +52,21 @@ def _fit(text: str, width: float, char_width: float = 6.5) -> str:
     return text if len(text) <= limit else text[: max(1, limit - 1)] + "…"
 
 
+def _score_grid(width: float, labels: Mapping[str, str]) -> list[str]:
+    """A line per score across the plot, labelled with the score and its word."""
+    parts = []
+    for score in range(EMOTION_MIN, EMOTION_MAX + 1):
+        y = _y(score)
+        parts.append(
+            f'<line class="cjm-grid" x1="{LEFT}" y1="{y:.1f}" x2="{width - RIGHT}" y2="{y:.1f}"/>'
+        )
+        parts.append(
+            f'<text class="cjm-axis" x="{LEFT - 8}" y="{y + 4:.1f}" text-anchor="end">'
+            f"{score} {escape(_fit(emotion_word(score, labels), LEFT - 24, 6))}</text>"
+        )
+    return parts
+
+
 def emotion_chart(journey: Journey, labels: Mapping[str, str], chart_id: str) -> str:
     """SVG markup; `chart_id` must be unique on the page."""
     steps = journey.steps
@@ -78,15 +93,7 @@ def emotion_chart(journey: Journey, labels: Mapping[str, str], chart_id: str) ->
             f"<title>{escape(band.stage_name)}</title>"
             f"{escape(_fit(band.stage_name, band_width - 10))}</text>"
         )
-    for score in range(EMOTION_MIN, EMOTION_MAX + 1):
-        y = _y(score)
-        parts.append(
-            f'<line class="cjm-grid" x1="{LEFT}" y1="{y:.1f}" x2="{width - RIGHT}" y2="{y:.1f}"/>'
-        )
-        parts.append(
-            f'<text class="cjm-axis" x="{LEFT - 8}" y="{y + 4:.1f}" text-anchor="end">'
-            f"{score} {escape(_fit(emotion_word(score, labels), LEFT - 24, 6))}</text>"
-        )
+    parts += _score_grid(width, labels)
     points = [
         (LEFT + STEP_WIDTH * position + STEP_WIDTH / 2, step) for position, step in enumerate(steps)
     ]
@@ -161,15 +168,7 @@ def comparison_chart(comparison: Comparison, labels: Mapping[str, str], chart_id
             for position, step in enumerate(steps):
                 runs[state].append((x + band_width * (position + 0.5) / len(steps), step))
         start += stage.width
-    for score in range(EMOTION_MIN, EMOTION_MAX + 1):
-        y = _y(score)
-        parts.append(
-            f'<line class="cjm-grid" x1="{LEFT}" y1="{y:.1f}" x2="{width - RIGHT}" y2="{y:.1f}"/>'
-        )
-        parts.append(
-            f'<text class="cjm-axis" x="{LEFT - 8}" y="{y + 4:.1f}" text-anchor="end">'
-            f"{score} {escape(_fit(emotion_word(score, labels), LEFT - 24, 6))}</text>"
-        )
+    parts += _score_grid(width, labels)
     for state, placed in runs.items():
         segments: list[list[str]] = [[]]
         for x, step in placed:
