@@ -184,10 +184,14 @@ class _MetricsFile:
                         when = _parse_date(day.strip())
                         value = value.strip()
                         number = parse_value(value)
-                        if found is not None and when is not None and number is not None:
-                            if when not in found.measurements:
-                                found.measurements[when] = (number, value, start)
-                                continue
+                        if (
+                            found is not None
+                            and when is not None
+                            and number is not None
+                            and when not in found.measurements
+                        ):
+                            found.measurements[when] = (number, value, start)
+                            continue
                     row(record, start, series)
                 elif record and "".join(record).strip():
                     header = [cell.strip().lower() for cell in record]
