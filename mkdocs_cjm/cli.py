@@ -172,6 +172,10 @@ def _export_options(
         custom_templates=config_file.resolve().parent / templates if templates else None,
         # Whole Markdown pages: they must build where the plugin is not installed.
         ready_html=False,
+        review_policy=ReviewPolicy(
+            resolve_today(options.get("today")),
+            int(options.get("review_after_days", DEFAULT_REVIEW_AFTER_DAYS)),
+        ),
     )
 
 
@@ -209,7 +213,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         )
         site_options = _export_options(config_file, config, options)
         pages, assets = generate_site(playbook, site_options, renderer)
-    except DiagramError as error:
+    except (DiagramError, TodayError) as error:
         print(f"mkdocs-cjm: {error}", file=sys.stderr)
         return 1
     _remove_stale(
