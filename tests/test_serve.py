@@ -211,6 +211,8 @@ def test_a_bad_cjm_block_shows_its_error_in_place_while_serving(tmp_path: Path) 
             "the fixed block",
         )
         assert HTMLParser(running.get("guide/")).css_first("[data-cjm-block-error]") is None
+    finally:
+        running.stop()
 
 
 def test_serve_rebuilds_when_a_metrics_file_changes(tmp_path: Path) -> None:
