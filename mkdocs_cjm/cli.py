@@ -14,6 +14,14 @@ import yaml
 
 from . import new
 from .diagrams import Backend, DiagramError, DiagramRenderer
+from .freshness import (
+    DEFAULT_REVIEW_AFTER_DAYS,
+    ReviewPolicy,
+    TodayError,
+    needing_review,
+    resolve_today,
+    reviews,
+)
 from .generate import SiteOptions, flow_asset, generate_site
 from .i18n import labels_for
 from .loader import LoadOptions, load_playbook
@@ -75,7 +83,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if not config_file.is_file():
         # A project folder without mkdocs.yml still keeps its maps in maps/.
         maps_dir = path / "maps" if (path / "maps").is_dir() else path
-    playbook, _, _, errors = _load(config_file, maps_dir, strict=True if args.strict else None)
+    playbook, _, options, errors = _load(
+        config_file, maps_dir, strict=True if args.strict else None
+    )
     if errors or playbook is None:
         noun = "error" if errors == 1 else "errors"
         print(f"mkdocs-cjm: {errors} {noun} in the journey maps", file=sys.stderr)
@@ -83,6 +93,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if not playbook.journeys:
         print(_nothing_to_check(config_file, maps_dir), file=sys.stderr)
         return 1
+    if args.stale:
+        return _report_stale(playbook, options, args.today)
     print(
         f"ok: {len(playbook.journeys)} journeys, {len(playbook.personas)} personas, "
         f"{len(playbook.channels)} channels"
@@ -101,6 +113,36 @@ def _nothing_to_check(config_file: Path, maps_dir: Path | None) -> str:
         "(give the project folder, its mkdocs.yml or its maps folder as PATH, "
         "or start one with `mkdocs-cjm new`)"
     )
+
+
+def _report_stale(playbook: Any, options: dict[str, Any], today_option: str | None) -> int:
+    """List the maps that need review, oldest first; 1 when there are any (for CI)."""
+    try:
+        today = resolve_today(today_option or options.get("today"))
+    except TodayError as error:
+        print(f"mkdocs-cjm: {error}", file=sys.stderr)
+        return 2
+    every = int(options.get("review_after_days", DEFAULT_REVIEW_AFTER_DAYS))
+    stale = needing_review(reviews(playbook, ReviewPolicy(today, every)).values())
+    for review in stale:
+        owner = f"; owner: {review.owner}" if review.owner else ""
+        if review.reviewed is None:
+            state = "has no review date (reviewed: YYYY-MM-DD)"
+        else:
+            state = (
+                f"was last reviewed on {review.reviewed.isoformat()}, {review.days_since} days ago"
+            )
+        print(f"{review.file}: {review.kind} '{review.title}' {state}{owner}")
+    if stale:
+        noun = "map needs" if len(stale) == 1 else "maps need"
+        print(
+            f"mkdocs-cjm: {len(stale)} {noun} review (every {every} days; "
+            f"today is {today.isoformat()})",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"ok: every map was reviewed in the last {every} days (today is {today.isoformat()})")
+    return 0
 
 
 def _export_options(
@@ -131,6 +173,10 @@ def _export_options(
         # Whole Markdown pages: they must build where the plugin is not installed.
         ready_html=False,
         journey_layout=str(options.get("journey_layout", "wide")),
+        review_policy=ReviewPolicy(
+            resolve_today(options.get("today")),
+            int(options.get("review_after_days", DEFAULT_REVIEW_AFTER_DAYS)),
+        ),
     )
 
 
@@ -168,7 +214,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         )
         site_options = _export_options(config_file, config, options)
         pages, assets = generate_site(playbook, site_options, renderer)
-    except DiagramError as error:
+    except (DiagramError, TodayError) as error:
         print(f"mkdocs-cjm: {error}", file=sys.stderr)
         return 1
     _remove_stale(
@@ -252,6 +298,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     validate.add_argument(
         "--strict", action="store_true", help="unknown keys are errors, as with `strict: true`"
+    )
+    validate.add_argument(
+        "--stale",
+        action="store_true",
+        help="list the maps whose review is overdue or undated; exit 1 if there are any",
+    )
+    validate.add_argument(
+        "--today",
+        metavar="YYYY-MM-DD",
+        help="judge reviews on this day (default: the option today, $MKDOCS_CJM_TODAY, the clock)",
     )
     validate.set_defaults(run=cmd_validate)
 

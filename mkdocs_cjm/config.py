@@ -5,6 +5,7 @@ from __future__ import annotations
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 
+from .freshness import DEFAULT_REVIEW_AFTER_DAYS
 from .nav import GROUP_JOURNEYS_OVER
 
 
@@ -48,3 +49,9 @@ class CjmConfig(base.Config):  # type: ignore[no-untyped-call]
 
     tags = c.Optional(c.Type(bool))
     """Tag generated pages with persona and channel names; default: on when the tags plugin is enabled."""
+
+    review_after_days = c.Type(int, default=DEFAULT_REVIEW_AFTER_DAYS)
+    """A journey or persona whose `reviewed` date is older than this many days says it needs review."""
+
+    today = c.Optional(c.Type(str))
+    """The day reviews are judged on (YYYY-MM-DD); default: $MKDOCS_CJM_TODAY, else today. For reproducible builds and tests."""

@@ -19,7 +19,10 @@ import jinja2
 from markupsafe import Markup
 
 from . import text
+from .compare import Comparison, compare
 from .diagrams import DiagramRenderer
+from .evidence import count_evidence, rank_by_weak_evidence
+from .freshness import FileChange, Review, ReviewPolicy, needing_review, resolve_today, reviews
 from .index import CrossIndex, build_index
 from .loader import suggest_id
 from .model import Channel, Journey, Persona, Playbook, Stage, Step
@@ -35,7 +38,7 @@ from .pages import (
     stage_anchor,
     step_anchor,
 )
-from .render import chart, flow
+from .render import chart, flow, trend
 from .render.canvas import build_canvas, key_moments, steps_in_map_order
 from .render.emotion import SCALE, average, emotion_class, emotion_word, face_svg
 from .render.matrix import build_matrix
@@ -58,6 +61,9 @@ class SiteOptions:
     # Journey pages hide Material's navigation and table of contents ("wide") so the
     # map gets the whole grid, or keep the site's standard layout.
     journey_layout: str = "wide"
+    # When maps are due for review; None: every 180 days, judged on today's date
+    # (the option `today` or $MKDOCS_CJM_TODAY fixes the day).
+    review_policy: ReviewPolicy | None = None
 
 
 @dataclass(frozen=True)
@@ -200,6 +206,8 @@ def make_environment(options: SiteOptions) -> jinja2.Environment:
         emotion_word=lambda score: emotion_word(score, labels),
         emotion_class=emotion_class,
         face=lambda score: Markup(face_svg(score)),
+        slug=suggest_id,
+        trend=lambda kpi: Markup(trend.trend_svg(kpi, labels)),
         step_anchor=step_anchor,
         stage_anchor=stage_anchor,
         kpis_anchor=kpis_anchor,
@@ -250,10 +258,20 @@ def _front_matter(title: str, tags: list[str], hide: Sequence[str] = ()) -> Mark
 
 
 class SiteGenerator:
-    def __init__(self, playbook: Playbook, options: SiteOptions, renderer: DiagramRenderer) -> None:
+    def __init__(
+        self,
+        playbook: Playbook,
+        options: SiteOptions,
+        renderer: DiagramRenderer,
+        history: Mapping[str, FileChange] | None = None,
+    ) -> None:
         self.playbook = playbook
         self.options = options
         self.renderer = renderer
+        # Last change of each map file, by its path as the map's `source` shows it.
+        self.history = history or {}
+        self.review_policy = options.review_policy or ReviewPolicy(resolve_today())
+        self.reviews = reviews(playbook, self.review_policy)
         self.index: CrossIndex = build_index(playbook)
         self.env = make_environment(options)
         if options.ready_html:
@@ -286,6 +304,11 @@ class SiteGenerator:
             "journeys_of_channel": lambda channel: index.journeys_by_channel.get(channel.id, ()),
             "steps_of_channel": lambda channel: index.steps_by_channel.get(channel.id, ()),
             "average_emotion": self.average_emotion,
+            "review_policy": self.review_policy,
+            "review_of": lambda kind, item_id: self.reviews.get((kind, item_id)),
+            "evidence_of": count_evidence,
+            "current_of": lambda journey: playbook.journey_by_id.get(journey.future_of or ""),
+            "futures_of": lambda journey: playbook.futures_of.get(journey.id, ()),
         }
 
     def personas_of(self, journey: Journey) -> tuple[Persona, ...]:
@@ -308,8 +331,12 @@ class SiteGenerator:
             [flow.flow_dot(journey, playbook, self.labels) for journey in playbook.journeys]
         )
         index_context: dict[PageKind, dict[str, Any]] = {
-            PageKind.OVERVIEW: {"teams": list(self.index.steps_by_team.items())},
-            PageKind.JOURNEYS: {},
+            PageKind.OVERVIEW: {
+                "teams": list(self.index.steps_by_team.items()),
+                "stale_reviews": self.stale_reviews(),
+                "evidence_ranking": rank_by_weak_evidence(playbook.journeys),
+            },
+            PageKind.JOURNEYS: {"paired_journeys": self.paired_journeys()},
             PageKind.PERSONAS: {},
             PageKind.CHANNELS: {},
         }
@@ -334,6 +361,30 @@ class SiteGenerator:
             pages = [_split_blocks(page) for page in pages]
         return pages, assets
 
+    def stale_reviews(self) -> list[Review]:
+        return needing_review(self.reviews.values())
+
+    def paired_journeys(self) -> list[Journey]:
+        """Journeys in id order, each current one followed by its futures."""
+        playbook = self.playbook
+        ordered: list[Journey] = []
+
+        def add(journey: Journey) -> None:
+            if journey in ordered:
+                return
+            ordered.append(journey)
+            for future in playbook.futures_of.get(journey.id, ()):
+                add(future)
+
+        for journey in playbook.journeys:
+            if journey.future_of not in playbook.journey_by_id:
+                add(journey)
+        return ordered
+
+    def comparison(self, journey: Journey) -> Comparison | None:
+        current = self.playbook.journey_by_id.get(journey.future_of or "")
+        return compare(current, journey) if current is not None else None
+
     def flow_figure(self, journey: Journey, svg: str) -> dict[str, Any]:
         """What `partials/flow.html.j2` needs besides the journey (and `flow_file`)."""
         description = " ".join(
@@ -353,6 +404,7 @@ class SiteGenerator:
 
     def journey_page(self, journey: Journey, svg: str) -> GeneratedPage:
         page = PageRef(PageKind.JOURNEY, journey.id)
+        comparison = self.comparison(journey)
         channels = self.index.channels_of(journey, self.playbook)
         markdown = self.render(
             "journey.md.j2",
@@ -367,6 +419,14 @@ class SiteGenerator:
             key_moments=key_moments(journey),
             steps_in_order=steps_in_map_order(journey),
             step_by_id={step.id: step for step in journey.steps},
+            review=self.reviews.get(("journey", journey.id)),
+            last_change=self.history.get(journey.source.path),
+            comparison=comparison,
+            compare_svg=(
+                Markup(chart.comparison_chart(comparison, self.labels, f"cjm-compare-{journey.id}"))
+                if comparison
+                else None
+            ),
             front_matter=self.front_matter(
                 journey.title,
                 *(persona.name for persona in self.personas_of(journey)),
@@ -384,6 +444,7 @@ class SiteGenerator:
             page,
             persona=persona,
             journeys=journeys,
+            review=self.reviews.get(("persona", persona.id)),
             front_matter=self.front_matter(persona.name, persona.name),
         )
         return GeneratedPage(self.options.layout.src_uri(page), markdown, persona.source.path)
@@ -424,6 +485,11 @@ class SiteGenerator:
 
 
 def generate_site(
-    playbook: Playbook, options: SiteOptions, renderer: DiagramRenderer
+    playbook: Playbook,
+    options: SiteOptions,
+    renderer: DiagramRenderer,
+    history: Mapping[str, FileChange] | None = None,
 ) -> tuple[list[GeneratedPage], list[GeneratedAsset]]:
-    return SiteGenerator(playbook, options, renderer).generate()
+    """The section's pages; `history` gives each map file's last change (see
+    `freshness.map_history`), keyed by the path its `source` shows."""
+    return SiteGenerator(playbook, options, renderer, history).generate()

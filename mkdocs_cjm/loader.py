@@ -12,17 +12,41 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from . import schema
-from .model import Channel, ChannelType, Journey, Kpi, Persona, Playbook, Source, Stage, Step
+from .metrics import apply_metrics, metrics_files
+from .model import (
+    Channel,
+    ChannelType,
+    Evidence,
+    Journey,
+    Kpi,
+    Persona,
+    Playbook,
+    Source,
+    Stage,
+    Step,
+)
 from .problems import MapError, Problem, Severity, did_you_mean
 from .yamlsafe import DEFAULT_MAX_FILE_BYTES, YNode, read_yaml
 
 YAML_SUFFIXES = (".yml", ".yaml")
 _ID = re.compile(schema.ID_CHARACTERS)
 _NOT_AN_ID = "is not a valid id: use only lowercase letters, digits and '-'"
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def parse_date(text: str) -> date | None:
+    """A YYYY-MM-DD date, or None: the one date form maps and metrics files use."""
+    if _DATE.fullmatch(text) is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 def is_id(text: str) -> bool:
@@ -161,6 +185,15 @@ class _FileCheck:
                     if isinstance(value, str) and value.strip().lower() in {"true", "false"}
                     else None
                 )
+                self.add(path, f"expected {expected}, found {_found(node)}", hint)
+            case schema.Date():
+                text = value.strip() if isinstance(value, str) else node.text
+                parsed = parse_date(text) if isinstance(value, str) else None
+                if parsed is not None:
+                    return parsed
+                hint = None
+                if isinstance(value, str) and _DATE.fullmatch(text):
+                    hint = "no such day in the calendar"
                 self.add(path, f"expected {expected}, found {_found(node)}", hint)
             case schema.Integer(minimum, maximum):
                 if isinstance(value, int) and not isinstance(value, bool):
@@ -379,8 +412,12 @@ class _Loader:
         channels = self.load_channels()
         personas = self.load_personas()
         journeys = []
+        checks: dict[str, tuple[dict[str, Any] | None, _FileCheck]] = {}
         for journey_id, path in self.files(self.maps_dir / "journeys").items():
             raw, check = self.read(path, schema.JOURNEY_FILE)
+            checks[journey_id] = (raw, check)
+        _check_futures(checks)
+        for journey_id, (raw, check) in checks.items():
             if raw is not None:
                 builder = _JourneyBuilder(journey_id, raw, check, channels, personas)
                 if journey := builder.build():
@@ -391,7 +428,20 @@ class _Loader:
             personas=tuple(sorted(personas.values(), key=lambda p: p.id)),
             journeys=tuple(sorted(journeys, key=lambda j: j.id)),
         )
+        playbook = self.load_metrics(playbook, set(checks))
         return LoadResult(playbook, sorted(self.problems, key=lambda p: p.sort_key))
+
+    def load_metrics(self, playbook: Playbook, declared_journeys: set[str]) -> Playbook:
+        contents: list[tuple[str, bytes]] = []
+        for path in metrics_files(self.maps_dir):
+            try:
+                contents.append((self.display(path), path.read_bytes()))
+            except OSError as exc:
+                message = f"cannot read the file: {exc.strerror or exc}"
+                self.problems.append(Problem(self.display(path), 0, 0, "", message))
+        playbook, problems = apply_metrics(playbook, contents, declared_journeys)
+        self.problems.extend(problems)
+        return playbook
 
     def load_channels(self) -> _Channels:
         candidates = [self.maps_dir / f"channels{suffix}" for suffix in YAML_SUFFIXES]
@@ -449,9 +499,50 @@ class _Loader:
                     for label, value in (raw.get("traits") or {}).items()
                     if value is not None
                 ),
+                reviewed=raw.get("reviewed"),
                 source=Source(check.display, 1),
             )
         return personas
+
+
+def _check_futures(checks: dict[str, tuple[dict[str, Any] | None, _FileCheck]]) -> None:
+    """`future_of` names another journey, not itself, and never leads round in a circle."""
+    future_of: dict[str, str] = {}
+    for journey_id, (raw, check) in checks.items():
+        target = (raw or {}).get("future_of")
+        if not target:
+            continue
+        if target == journey_id:
+            check.add(
+                "future_of",
+                f"the journey '{journey_id}' names itself as the journey it is the future of",
+                "name the current journey's id, or remove future_of",
+            )
+        elif target not in checks:
+            names = sorted(checks)
+            check.add(
+                "future_of",
+                f"unknown journey '{target}'; expected a journey id from journeys/"
+                + (f" ({_listing(names)})" if names else ""),
+                did_you_mean(target, names) or f"create journeys/{target}.yml, or fix the id",
+            )
+        else:
+            future_of[journey_id] = target
+    reported: set[str] = set()
+    for start in sorted(future_of):
+        path = [start]
+        while (following := future_of.get(path[-1])) is not None and following not in path:
+            path.append(following)
+        if following is None or following != start or start in reported:
+            continue
+        reported.update(path)
+        circle = " -> ".join([*path, start])
+        checks[start][1].add(
+            "future_of",
+            f"future_of goes round in a circle: {circle}",
+            "a future journey cannot also be the current state of its own current journey; "
+            "remove future_of from one of them",
+        )
 
 
 def _texts(values: list[Any] | None) -> tuple[str, ...]:
@@ -520,6 +611,8 @@ class _JourneyBuilder:
             steps=tuple(steps),
             owner=raw.get("owner"),
             summary=raw.get("summary"),
+            reviewed=raw.get("reviewed"),
+            future_of=raw.get("future_of"),
             source=Source(check.display, 1),
         )
 
@@ -574,6 +667,7 @@ class _JourneyBuilder:
                     target=kpi.get("target"),
                     actual=kpi.get("actual"),
                     higher_is_better=kpi.get("higher_is_better", True),
+                    id=kpi.get("id"),
                 )
                 for kpi in raw.get("kpis") or ()
                 if kpi and kpi.get("name")
@@ -687,6 +781,8 @@ class _JourneyBuilder:
             opportunities=_texts(raw.get("opportunities")),
             owner=raw.get("owner") or channel.owner,
             next=next_ids,
+            evidence=Evidence(raw["evidence"]) if raw.get("evidence") else None,
+            evidence_source=raw.get("source"),
         )
 
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from enum import Enum
 from functools import cached_property
+from typing import NamedTuple
 
 EMOTION_MIN = 1
 EMOTION_MAX = 5
@@ -52,6 +54,7 @@ class Persona:
     frustrations: tuple[str, ...] = ()
     # Kept as written in YAML (label, text) so "28" stays "28" and "3.10" stays "3.10".
     traits: tuple[tuple[str, str], ...] = ()
+    reviewed: date | None = None
     source: Source = field(default=Source(""), compare=False)
 
 
@@ -91,12 +94,29 @@ def parse_measure(text: str) -> tuple[float, str] | None:
         return None
 
 
+class Measurement(NamedTuple):
+    """One value of a KPI from a metrics file (a tuple: a long series builds fast)."""
+
+    date: date
+    value: float
+    text: str  # as written in the file, for display
+
+
 @dataclass(frozen=True)
 class Kpi:
     name: str
     target: str | None = None
     actual: str | None = None
     higher_is_better: bool = True
+    id: str | None = None
+    # From maps/metrics/*.csv, oldest first; `actual` is then the latest value. Left out
+    # of equality and hashing: a KPI is its YAML, and a journey (hashed as a dictionary
+    # key) must not hash thousands of data rows each time.
+    series: tuple[Measurement, ...] = field(default=(), compare=False)
+
+    @property
+    def as_of(self) -> date | None:
+        return self.series[-1].date if self.series else None
 
     @cached_property
     def status(self) -> KpiStatus:
@@ -135,6 +155,19 @@ class Step:
     opportunities: tuple[str, ...] = ()
     owner: str | None = None
     next: tuple[str, ...] = ()
+    evidence: Evidence | None = None
+    evidence_source: str | None = None  # the step's `source:` key
+
+
+class Evidence(str, Enum):
+    OBSERVED = "observed"
+    REPORTED = "reported"
+    ASSUMED = "assumed"
+
+    @property
+    def is_evidence(self) -> bool:
+        """Observed and reported steps rest on research; assumed ones do not."""
+        return self is not Evidence.ASSUMED
 
 
 @dataclass(frozen=True)
@@ -146,6 +179,8 @@ class Journey:
     steps: tuple[Step, ...]
     owner: str | None = None
     summary: str | None = None
+    reviewed: date | None = None
+    future_of: str | None = None  # id of the current journey this one is the future of
     source: Source = field(default=Source(""), compare=False)
 
     def stage(self, stage_id: str) -> Stage:
@@ -184,3 +219,12 @@ class Playbook:
     @cached_property
     def journey_by_id(self) -> dict[str, Journey]:
         return {journey.id: journey for journey in self.journeys}
+
+    @cached_property
+    def futures_of(self) -> dict[str, tuple[Journey, ...]]:
+        """Current journey id -> the journeys that are its future state."""
+        futures: dict[str, list[Journey]] = {}
+        for journey in self.journeys:
+            if journey.future_of:
+                futures.setdefault(journey.future_of, []).append(journey)
+        return {key: tuple(value) for key, value in futures.items()}

@@ -27,6 +27,7 @@ from mkdocs.structure.pages import Page
 from . import fence
 from .config import CjmConfig
 from .diagrams import Backend, DiagramError, DiagramRenderer
+from .freshness import ReviewPolicy, TodayError, journey_history, resolve_today
 from .generate import (
     GeneratedAsset,
     GeneratedPage,
@@ -123,6 +124,10 @@ class CjmPlugin(BasePlugin[CjmConfig]):  # type: ignore[no-untyped-call]
 
         self._serve_errors = []
         renderer = self._diagram_renderer(root)
+        try:
+            today = resolve_today(self.config.today)
+        except TodayError as error:
+            raise PluginError(f"journey maps: {error}") from None
         tags = self.config.tags
         if tags is None:
             tags = any(name.endswith("tags") for name in config.plugins)
@@ -138,9 +143,11 @@ class CjmPlugin(BasePlugin[CjmConfig]):  # type: ignore[no-untyped-call]
             ),
             ready_html=True,
             journey_layout=self.config.journey_layout,
+            review_policy=ReviewPolicy(today, self.config.review_after_days),
         )
+        history = journey_history(playbook, self.maps_dir(config), root)
         try:
-            self._pages, self._assets = generate_site(playbook, options, renderer)
+            self._pages, self._assets = generate_site(playbook, options, renderer, history)
         except DiagramError as error:
             raise PluginError(f"journey maps: {error}") from None
         self._groups = journey_groups(

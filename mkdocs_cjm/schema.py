@@ -12,6 +12,7 @@ from typing import Any
 ID_PATTERN = r"^[a-z0-9-]+$"
 # The same rule for Python's re.fullmatch (`$` there also matches before a final newline).
 ID_CHARACTERS = r"[a-z0-9-]+"
+DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 SCHEMA_BASE_URI = "https://mkdocs-cjm.invalid/schema/v1/"
 
 
@@ -36,6 +37,11 @@ class Scalar:
 @dataclass(frozen=True)
 class Boolean:
     pass
+
+
+@dataclass(frozen=True)
+class Date:
+    """A calendar date written YYYY-MM-DD (YAML reads it unquoted or quoted alike)."""
 
 
 @dataclass(frozen=True)
@@ -90,9 +96,10 @@ class Record:
         return tuple(key for key, spec in self.fields.items() if spec.required)
 
 
-Kind = Text | Id | Scalar | Boolean | Integer | Choice | ListOf | MapOf | Record
+Kind = Text | Id | Scalar | Boolean | Date | Integer | Choice | ListOf | MapOf | Record
 
 TEXT_LIST = ListOf(Text())
+EVIDENCE_LEVELS = ("observed", "reported", "assumed")
 
 CHANNEL = Record(
     "channel",
@@ -111,6 +118,12 @@ CHANNEL = Record(
 
 CHANNELS_FILE = MapOf(CHANNEL, key=Id())
 
+REVIEWED = Field(
+    Date(),
+    description="Date of the last review of this map (YYYY-MM-DD); older than the plugin "
+    "option review_after_days, the page says the map needs review.",
+)
+
 PERSONA_FILE = Record(
     "persona",
     {
@@ -120,6 +133,7 @@ PERSONA_FILE = Record(
         "goals": Field(TEXT_LIST, description="What the persona wants."),
         "frustrations": Field(TEXT_LIST, description="What gets in the persona's way."),
         "traits": Field(MapOf(Scalar()), description="Label -> value (Age: 28)."),
+        "reviewed": REVIEWED,
     },
 )
 
@@ -127,6 +141,10 @@ KPI = Record(
     "kpi",
     {
         "name": Field(Text(), True, "The milestone or metric."),
+        "id": Field(
+            Id(),
+            description="Names the KPI in metrics files (maps/metrics/*.csv) instead of its name.",
+        ),
         "target": Field(Scalar(), description="Target value, such as 2% or 3 min."),
         "actual": Field(Scalar(), description="Measured value, in the target's unit."),
         "higher_is_better": Field(Boolean(), description="Default true."),
@@ -166,6 +184,14 @@ STEP = Record(
             description="Step ids; default: the step after it; [] ends a path.",
             expects="a list of step ids",
         ),
+        "evidence": Field(
+            Choice(EVIDENCE_LEVELS),
+            description="What the step rests on: observed (seen in research), reported "
+            "(customers said so), assumed (the team's guess).",
+        ),
+        "source": Field(
+            Text(), description="Where the evidence comes from, e.g. 12 interviews, Oct 2026."
+        ),
     },
 )
 
@@ -187,6 +213,13 @@ JOURNEY_FILE = Record(
         "summary": Field(Text(block=True), description="Markdown."),
         "stages": Field(ListOf(STAGE, min_items=1), True, "Ordered, at least one."),
         "steps": Field(ListOf(STEP, min_items=1), True, "Ordered, at least one."),
+        "reviewed": REVIEWED,
+        "future_of": Field(
+            Id(),
+            description="Marks this journey as the future (to-be) state of the current journey "
+            "with this id.",
+            expects="a journey id from journeys/",
+        ),
     },
     exclusive=(("persona", "personas"),),
 )
@@ -209,6 +242,8 @@ def describe(kind: Kind) -> str:
             return "a single value (text or number)"
         case Boolean():
             return "true or false"
+        case Date():
+            return "a date written YYYY-MM-DD"
         case Integer(minimum, maximum):
             return f"a whole number from {minimum} to {maximum}"
         case Choice(values):
@@ -252,6 +287,8 @@ def _to_json(kind: Kind) -> dict[str, Any]:
             return {"type": ["string", "number", "boolean"]}
         case Boolean():
             return {"type": "boolean"}
+        case Date():
+            return {"type": "string", "format": "date", "pattern": DATE_PATTERN}
         case Integer(minimum, maximum):
             return {"type": "integer", "minimum": minimum, "maximum": maximum}
         case Choice(values):

@@ -139,7 +139,7 @@ def test_a_generic_key_is_not_sent_one_level_down(
     assert cli.main(["validate"]) == 0
     assert capsys.readouterr().err.splitlines() == [
         "maps/journeys/j.yml:2:1: warning: id: unknown key 'id' in a journey (expected one of:"
-        " title, persona, personas, owner, summary, stages, steps)"
+        " title, persona, personas, owner, summary, stages, steps, reviewed, future_of)"
     ]
 
 

@@ -364,7 +364,7 @@ CASES = [
         {LAN: "name: Lan\nhobbies: [surfing]\n"},
         [
             "maps/personas/lan.yml:2:1: warning: hobbies: unknown key 'hobbies' in a persona"
-            " (expected one of: name, tagline, description, goals, frustrations, traits)"
+            " (expected one of: name, tagline, description, goals, frustrations, traits, reviewed)"
         ],
     ),
     # --- values out of range or outside the allowed set ------------------------------

@@ -211,6 +211,32 @@ def test_a_bad_cjm_block_shows_its_error_in_place_while_serving(tmp_path: Path) 
             "the fixed block",
         )
         assert HTMLParser(running.get("guide/")).css_first("[data-cjm-block-error]") is None
+    finally:
+        running.stop()
+
+
+def test_serve_rebuilds_when_a_metrics_file_changes(tmp_path: Path) -> None:
+    with_kpi = journey(("    name: Awareness", "    name: Awareness\n    kpis:\n      - name: CTR"))
+    project = make_project(tmp_path / "project", {J: with_kpi})
+    running = Server(project)
+    try:
+        running.wait_for(lambda: running.count("Serving on http://") > 0, "the server to start")
+        assert "data-kpi-as-of" not in running.get("playbook/journeys/j/")
+        metrics = project / "maps" / "metrics" / "kpi.csv"
+        metrics.parent.mkdir()
+        metrics.write_text("journey,stage,kpi,date,value\nj,awareness,CTR,2026-10-01,1.5%\n")
+        running.wait_for(
+            lambda: 'data-kpi-as-of="2026-10-01"' in running.get("playbook/journeys/j/"),
+            "the page with the new metrics file",
+        )
+        metrics.write_text(
+            "journey,stage,kpi,date,value\nj,awareness,CTR,2026-10-01,1.5%\n"
+            "j,awareness,CTR,2026-11-01,1.8%\n"
+        )
+        running.wait_for(
+            lambda: 'data-kpi-as-of="2026-11-01"' in running.get("playbook/journeys/j/"),
+            "the page with the edited metrics file",
+        )
         assert "Traceback" not in running.output
     finally:
         running.stop()

@@ -23,6 +23,9 @@ PAGES = {
     "wide-journey": "playbook/journeys/b2b-uniform-contract/",  # tests/fixtures/browser
     "persona": "playbook/personas/lan/",
     "channel": "playbook/channels/store/",
+    # Living maps: a future journey's comparison, the overview's review and evidence lists.
+    "compare": "playbook/journeys/mua-kinh-ram-da-kenh-2027/",
+    "overview": "playbook/",
 }
 WIDTHS = {"desktop": 1280, "phone": 390}
 HEIGHTS = {"desktop": 800, "phone": 844}
