@@ -399,7 +399,7 @@ def test_evidence_badge_sits_inside_its_step_everywhere(site: BuildResult) -> No
     page = site.page(journey_url("buy"))
     places = {
         "matrix": ".cjm-matrix [data-step]",
-        "emotions": ".cjm-emotions [data-step]",
+        "map": '[data-cjm-map] [data-lane="steps"] [data-step]',
         "steps": ".cjm-steps [data-step]",
     }
     for place, selector in places.items():
