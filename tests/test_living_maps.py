@@ -782,3 +782,15 @@ def test_example_playbook_shows_every_living_map_feature(tmp_path: Path) -> None
     assert len(result.page("playbook/").css("[data-evidence]")) > 0
     kpis = result.page(journey_url("mua-kinh-ram-da-kenh")).css("[data-kpi-as-of]")
     assert kpis and all(k.css_first("svg.cjm-trend") is not None for k in kpis)
+
+
+def test_flow_diagram_nodes_say_their_evidence(site: BuildResult) -> None:
+    nodes = site.page(journey_url("buy")).css("figure.cjm-flow svg g.node")
+    by_action = {
+        action: [text_of(node) for node in nodes if action in text_of(node)]
+        for action in ("Browses the catalogue", "Pays at the till", "Picks the glasses up")
+    }
+    assert all(len(found) == 1 for found in by_action.values()), by_action
+    assert "Evidence: Observed" in by_action["Browses the catalogue"][0]
+    assert "Evidence: Assumed" in by_action["Pays at the till"][0]
+    assert "Evidence" not in by_action["Picks the glasses up"][0]
