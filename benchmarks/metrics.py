@@ -9,7 +9,7 @@ Each copy is built with `benchmarks/measure.py build` in a fresh process, altern
 five times; the script prints the median build time of each and the difference.
 
 The machine this runs on is shared, so it also prints, from the same run, what the
-loader alone adds (median of five) and the floor any CSV reader pays: Python's C
+loader alone adds in CPU time (median of five) and the floor any CSV reader pays: Python's C
 `csv` module reading the same file and nothing else. The added time over that floor
 is the cost of checking and merging the rows; on a loaded machine the floor itself
 grows, and the ratio says how the two compare.
@@ -79,14 +79,16 @@ def build_seconds(folder: Path) -> float:
 
 
 def seconds(action: object) -> float:
+    """CPU seconds of the calling process: on a shared machine, wall time mostly measures
+    the other processes."""
     assert callable(action)
-    start = time.perf_counter()
+    start = time.process_time()
     action()
-    return time.perf_counter() - start
+    return time.process_time() - start
 
 
 def loader_and_floor(folder: Path, data: bytes) -> tuple[float, float, float]:
-    """Median seconds: the loader without the file, with it, and a bare csv pass over it."""
+    """Median CPU seconds: the loader without the file, with it, and a bare csv pass."""
     maps = folder / "maps"
     bench = maps / "metrics" / "bench.csv"
     bench.unlink()
@@ -118,7 +120,7 @@ def main() -> int:
     print(f"build without it: median {statistics.median(without):.2f} s of {RUNS}")
     print(f"build with it:    median {statistics.median(with_data):.2f} s of {RUNS}")
     print(
-        f"loader alone: {load_without:.2f} s without it, {load_with:.2f} s with it "
+        f"loader alone, CPU time: {load_without:.2f} s without it, {load_with:.2f} s with it "
         f"(+{load_with - load_without:.2f} s); a bare csv.reader pass: {floor:.2f} s, "
         f"so checking and merging the rows costs {load_with - load_without - floor:.2f} s more"
     )

@@ -18,6 +18,7 @@ from .freshness import (
     DEFAULT_REVIEW_AFTER_DAYS,
     ReviewPolicy,
     TodayError,
+    journey_history,
     needing_review,
     resolve_today,
     reviews,
@@ -213,7 +214,9 @@ def cmd_export(args: argparse.Namespace) -> int:
             config_file.resolve().parent / options.get("cache_dir", ".cache/cjm"),
         )
         site_options = _export_options(config_file, config, options)
-        pages, assets = generate_site(playbook, site_options, renderer)
+        maps_dir = config_file.resolve().parent / str(options.get("maps_dir") or "maps")
+        history = journey_history(playbook, maps_dir, Path.cwd())
+        pages, assets = generate_site(playbook, site_options, renderer, history)
     except (DiagramError, TodayError) as error:
         print(f"mkdocs-cjm: {error}", file=sys.stderr)
         return 1

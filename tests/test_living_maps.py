@@ -782,3 +782,35 @@ def test_example_playbook_shows_every_living_map_feature(tmp_path: Path) -> None
     assert len(result.page("playbook/").css("[data-evidence]")) > 0
     kpis = result.page(journey_url("mua-kinh-ram-da-kenh")).css("[data-kpi-as-of]")
     assert kpis and all(k.css_first("svg.cjm-trend") is not None for k in kpis)
+
+
+def test_flow_diagram_nodes_say_their_evidence(site: BuildResult) -> None:
+    nodes = site.page(journey_url("buy")).css("figure.cjm-flow svg g.node")
+    by_action = {
+        action: [text_of(node) for node in nodes if action in text_of(node)]
+        for action in ("Browses the catalogue", "Pays at the till", "Picks the glasses up")
+    }
+    assert all(len(found) == 1 for found in by_action.values()), by_action
+    assert "Evidence: Observed" in by_action["Browses the catalogue"][0]
+    assert "Evidence: Assumed" in by_action["Pays at the till"][0]
+    assert "Evidence" not in by_action["Picks the glasses up"][0]
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_export_writes_the_same_living_map_pages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = write_project(tmp_path / "project", living_files())
+    git(project, "init", "-q")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "first", author="An Nguyễn", when="2026-03-01T10:00:00+07:00")
+    monkeypatch.chdir(project)
+    monkeypatch.setenv("MKDOCS_CJM_TODAY", TODAY)
+    assert cli.main(["export", str(tmp_path / "out")]) == 0
+    capsys.readouterr()
+    page = (tmp_path / "out/playbook/journeys/buy.md").read_text(encoding="utf-8")
+    assert 'data-cjm-review="overdue"' in page
+    assert "2026-03-01 by An Nguyễn" in page
+    assert 'data-kpi-as-of="2026-11-01"' in page
+    future = (tmp_path / "out/playbook/journeys/buy-future.md").read_text(encoding="utf-8")
+    assert 'data-step="pay" data-change="removed"' in future

@@ -70,7 +70,15 @@ def _node_label(step: Step, channel_name: str, labels: Mapping[str, str]) -> str
     score = f"{step.emotion}/5" if step.emotion is not None else "–"
     feeling = f" · {_clip(plain(step.feeling))}" if step.feeling else ""
     lines += wrap(f"{labels['emotion']}: {score}{feeling}", WRAP_WIDTH)
+    if step.evidence is not None:
+        # The step's evidence badge, as words: the diagram is one more place the step appears.
+        lines += wrap(_evidence_text(step, labels), WRAP_WIDTH)
     return _label(lines)
+
+
+def _evidence_text(step: Step, labels: Mapping[str, str]) -> str:
+    assert step.evidence is not None
+    return f"{labels['evidence']}: {labels['evidence_' + step.evidence.value]}"
 
 
 def _tooltip(step: Step, channel_name: str, labels: Mapping[str, str]) -> str:
@@ -81,6 +89,9 @@ def _tooltip(step: Step, channel_name: str, labels: Mapping[str, str]) -> str:
         parts.append(f"{labels['feeling']}: {plain(step.feeling)}")
     if step.thought:
         parts.append(f"{labels['thought']}: {plain(step.thought)}")
+    if step.evidence is not None:
+        source = f" ({plain(step.evidence_source)})" if step.evidence_source else ""
+        parts.append(_evidence_text(step, labels) + source)
     # Whitespace collapsed as the page collapses it, so the tooltip reads like the table.
     text = _dot_text(_clip(" ".join(". ".join(parts).split()), TOOLTIP_BUDGET))
     # Graphviz unescapes a tooltip twice (C-style `\l`, then escString `\N`, `\G`),
