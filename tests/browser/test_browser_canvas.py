@@ -135,8 +135,9 @@ CANVAS_PROBE = """
 }
 """
 
-# Every visible text node inside the canvas: its rendered font size.
-TEXT_SIZES = """
+# Every rendered text node under a selector: its font size as drawn, its colour
+# and the backgrounds painted behind it (outermost first).
+TEXT_PROBE = """
 (selector) => {
   const root = document.querySelector(selector);
   const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
@@ -151,8 +152,10 @@ TEXT_SIZES = """
     if (!rect.width || !rect.height) continue;  // not rendered (hidden, clipped away)
     const style = getComputedStyle(element);
     if (style.visibility === "hidden") continue;
-    const zoom = parseFloat(style.zoom) || 1;
-    out.push({text: text.slice(0, 40), size: parseFloat(style.fontSize) * zoom});
+    const chain = [];
+    for (let e = element; e; e = e.parentElement) chain.unshift(getComputedStyle(e).backgroundColor);
+    out.push({text: text.slice(0, 40), size: parseFloat(style.fontSize) * (parseFloat(style.zoom) || 1),
+              color: style.color, opacity: parseFloat(style.opacity), chain});
   }
   return out;
 }
@@ -270,7 +273,7 @@ def test_text_readable_and_labels_stay_while_scrolling(
     page = opened.page
     map_id = JOURNEYS[name][1]
     canvas = page.locator(f'[data-cjm-map="{map_id}"]')
-    sizes = page.evaluate(TEXT_SIZES, f'[data-cjm-map="{map_id}"]')
+    sizes = page.evaluate(TEXT_PROBE, f'[data-cjm-map="{map_id}"]')
     assert sizes and min(item["size"] for item in sizes) >= 12, min(sizes, key=lambda i: i["size"])
     # The canvas scrolls inside its own box, from the keyboard too.
     scroll = canvas.evaluate("m => [m.scrollWidth, m.clientWidth, m.tabIndex]")
@@ -348,33 +351,9 @@ def test_phone_shows_a_vertical_timeline(
             part = page.locator(f'[data-lane="{lane}"] [data-step="{step["id"]}"]').bounding_box()
             assert part is not None and box is not None, (lane, step["id"])
             assert part["y"] >= box["y"] and (following is None or part["y"] < following["y"])
-    sizes = page.evaluate(TEXT_SIZES, f'[data-cjm-map="{map_id}"]')
+    sizes = page.evaluate(TEXT_PROBE, f'[data-cjm-map="{map_id}"]')
     assert min(item["size"] for item in sizes) >= 12
     page.screenshot(path=screenshot_path(f"canvas-{name}-screen", PHONE[0], scheme))
-
-
-# The colour a text is drawn in against what is painted behind it, up to the page.
-CONTRAST_PROBE = """
-(selector) => {
-  const out = [];
-  const root = document.querySelector(selector);
-  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    const element = node.parentElement;
-    if (!node.textContent.trim() || !element) continue;
-    const range = document.createRange();
-    range.selectNodeContents(node);
-    const rect = range.getBoundingClientRect();
-    if (!rect.width || !rect.height) continue;
-    const chain = [];
-    for (let e = element; e; e = e.parentElement) chain.unshift(getComputedStyle(e).backgroundColor);
-    const style = getComputedStyle(element);
-    out.push({text: node.textContent.trim().slice(0, 30), color: style.color,
-              opacity: parseFloat(style.opacity), chain});
-  }
-  return out;
-}
-"""
 
 
 @pytest.mark.parametrize("scheme", list(SCHEMES))
@@ -386,7 +365,7 @@ def test_canvas_text_contrast_in_both_palettes(
     page = opened.page
     for selector in (f'[data-cjm-map="{JOURNEYS[name][1]}"]', "[data-cjm-key-moments]"):
         low = []
-        for item in page.evaluate(CONTRAST_PROBE, selector):
+        for item in page.evaluate(TEXT_PROBE, selector):
             behind = flatten([parse_colour(colour) for colour in item["chain"]])
             colour = parse_colour(item["color"])
             assert colour is not None
