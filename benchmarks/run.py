@@ -230,7 +230,7 @@ PHASES = [
     ("maps: read YAML, validate (load_playbook)", [("loader.py", "load_playbook")]),
     ("pages: Jinja templates (SiteGenerator.render)", [("generate.py", "render")]),
     ("diagrams: DOT text (flow_dot)", [("flow.py", "flow_dot")]),
-    ("diagrams: cache + Graphviz (render_all)", [("diagrams.py", "render_all")]),
+    ("diagrams: cache + Graphviz (render_each)", [("diagrams.py", "render_each")]),
     ("MkDocs: Markdown -> HTML (all pages)", [("markdown/core.py", "convert")]),
     (
         "plugin: HTML blocks back in (on_page_content)",

@@ -1,21 +1,36 @@
-"""`mkdocs-cjm` commands: check maps without a build, export the generated pages, print schemas."""
+"""`mkdocs-cjm` commands: check maps without a build, export the generated pages, print schemas.
+
+mkdocs.yml is read by MkDocs' own loader (`!ENV`, `INHERIT`, both forms of
+`plugins:`) and the plugin's options are validated by its own config schema, so
+these commands accept, refuse and default exactly what `mkdocs build` does.
+"""
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import posixpath
+import secrets
 import sys
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 import yaml
 
 from . import new
+from .config import (
+    CjmConfig,
+    ConfigReadError,
+    default_options,
+    load_options,
+    project_root,
+    read_mkdocs_config,
+    site_options,
+)
 from .diagrams import Backend, DiagramError, DiagramRenderer
 from .freshness import (
-    DEFAULT_REVIEW_AFTER_DAYS,
     ReviewPolicy,
     TodayError,
     journey_history,
@@ -23,79 +38,70 @@ from .freshness import (
     resolve_today,
     reviews,
 )
-from .generate import SiteOptions, flow_asset, generate_site
-from .i18n import labels_for
+from .generate import (
+    TemplateProblem,
+    check_templates,
+    generate_site,
+    oversized_diagram_warning,
+)
 from .loader import LoadOptions, load_playbook
-from .nav import GROUP_JOURNEYS_OVER, add_section, journey_groups
-from .pages import SCRIPT, STYLESHEET, Layout, PageKind, PageRef
+from .model import Playbook
+from .nav import add_section, journey_groups
+from .pages import SCRIPT, STYLESHEET
 from .schema import FILE_KINDS, json_schema
 
 
-class _ConfigLoader(yaml.SafeLoader):
-    """mkdocs.yml may hold `!!python/name:` and `!ENV` tags; keep them as inert text."""
-
-
-_ConfigLoader.add_multi_constructor("", lambda loader, suffix, node: None)
-
-
-def _read_config(config_file: Path) -> dict[str, Any]:
-    try:
-        data = yaml.load(config_file.read_text(encoding="utf-8-sig"), Loader=_ConfigLoader)
-    except (OSError, yaml.YAMLError) as exc:
-        raise SystemExit(f"mkdocs-cjm: cannot read {config_file}: {exc}") from None
-    return data if isinstance(data, dict) else {}
-
-
-def _plugin_options(config: dict[str, Any]) -> dict[str, Any]:
-    for entry in config.get("plugins") or []:
-        if entry == "cjm":
-            return {}
-        if isinstance(entry, dict) and "cjm" in entry:
-            return dict(entry["cjm"] or {})
-    return {}
-
-
-def _load(
-    config_file: Path, maps_dir: Path | None, *, strict: bool | None = None
-) -> tuple[Any, dict[str, Any], dict[str, Any], int]:
-    config = _read_config(config_file) if config_file.is_file() else {}
-    options = _plugin_options(config)
-    root = config_file.resolve().parent
-    folder = maps_dir or root / (options.get("maps_dir") or "maps")
-    result = load_playbook(
-        folder.resolve(),
-        display_root=Path.cwd(),
-        options=LoadOptions(
-            max_file_bytes=int(options.get("max_file_size", 1_048_576)),
-            strict=bool(options.get("strict", False)) if strict is None else strict,
-        ),
-    )
+def _load(maps_dir: Path, options: LoadOptions) -> tuple[Playbook | None, int]:
+    result = load_playbook(maps_dir.resolve(), display_root=Path.cwd(), options=options)
     for problem in result.problems:
         print(problem, file=sys.stderr)
-    errors = len(result.errors)
-    return result.playbook, config, options, errors
+    return result.playbook, len(result.errors)
+
+
+def _error(message: str) -> int:
+    print(f"mkdocs-cjm: {message}", file=sys.stderr)
+    return 1
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Exit 0 when the maps have no error (warnings allowed unless --strict), else 1."""
     path = Path(args.path)
     config_file = path if path.is_file() else path / "mkdocs.yml"
-    maps_dir = None
-    if not config_file.is_file():
+    if config_file.is_file():
+        try:
+            config, options = read_mkdocs_config(config_file)
+        except ConfigReadError as error:
+            return _error(str(error))
+        maps_dir = project_root(config) / options.maps_dir
+        try:
+            templates = check_templates(site_options(config, options, ready_html=False))
+        except TodayError as error:  # the build stops on it too
+            return _error(str(error))
+    else:
         # A project folder without mkdocs.yml still keeps its maps in maps/.
+        options = default_options()
         maps_dir = path / "maps" if (path / "maps").is_dir() else path
-    playbook, _, options, errors = _load(
-        config_file, maps_dir, strict=True if args.strict else None
-    )
+        templates = []
+    load = load_options(options)
+    if args.strict:
+        load = LoadOptions(max_file_bytes=load.max_file_bytes, strict=True)
+    playbook, errors = _load(maps_dir, load)
+    for problem in templates:
+        print(f"mkdocs-cjm: error: {problem}", file=sys.stderr)
+    errors += len(templates)
     if errors or playbook is None:
         noun = "error" if errors == 1 else "errors"
         print(f"mkdocs-cjm: {errors} {noun} in the journey maps", file=sys.stderr)
         return 1
     if not playbook.journeys:
-        print(_nothing_to_check(config_file, maps_dir), file=sys.stderr)
+        print(_nothing_to_check(maps_dir), file=sys.stderr)
         return 1
     if args.stale:
         return _report_stale(playbook, options, args.today)
+    for journey in playbook.journeys:
+        warning = oversized_diagram_warning(journey, options.graphviz_max_size)
+        if warning:
+            print(f"mkdocs-cjm: warning: {warning}", file=sys.stderr)
     print(
         f"ok: {len(playbook.journeys)} journeys, {len(playbook.personas)} personas, "
         f"{len(playbook.channels)} channels"
@@ -103,11 +109,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _nothing_to_check(config_file: Path, maps_dir: Path | None) -> str:
+def _nothing_to_check(maps_dir: Path) -> str:
     """An empty maps folder (or a wrong PATH) is not a valid playbook: say where we looked."""
-    if maps_dir is None:
-        options = _plugin_options(_read_config(config_file))
-        maps_dir = config_file.parent / str(options.get("maps_dir") or "maps")
     journeys = (maps_dir / "journeys").as_posix()
     return (
         f"mkdocs-cjm: no journey maps found: {journeys}/ holds no .yml file; nothing to check "
@@ -116,14 +119,14 @@ def _nothing_to_check(config_file: Path, maps_dir: Path | None) -> str:
     )
 
 
-def _report_stale(playbook: Any, options: dict[str, Any], today_option: str | None) -> int:
+def _report_stale(playbook: Playbook, options: CjmConfig, today_option: str | None) -> int:
     """List the maps that need review, oldest first; 1 when there are any (for CI)."""
     try:
-        today = resolve_today(today_option or options.get("today"))
+        today = resolve_today(today_option or options.today)
     except TodayError as error:
         print(f"mkdocs-cjm: {error}", file=sys.stderr)
         return 2
-    every = int(options.get("review_after_days", DEFAULT_REVIEW_AFTER_DAYS))
+    every = options.review_after_days
     stale = needing_review(reviews(playbook, ReviewPolicy(today, every)).values())
     for review in stale:
         owner = f"; owner: {review.owner}" if review.owner else ""
@@ -146,142 +149,180 @@ def _report_stale(playbook: Any, options: dict[str, Any], today_option: str | No
     return 0
 
 
-def _export_options(
-    config_file: Path, config: dict[str, Any], options: dict[str, Any]
-) -> SiteOptions:
-    """The plugin's SiteOptions for this mkdocs.yml, as `plugin.py` derives them from MkDocs."""
-    theme = config.get("theme")
-    theme_language = theme.get("language") if isinstance(theme, dict) else None
-    tags = options.get("tags")
-    if tags is None:
-        names = [
-            name
-            for entry in config.get("plugins") or []
-            for name in ([entry] if isinstance(entry, str) else list(entry or {}))
-        ]
-        tags = any(str(name).endswith("tags") for name in names)
-    templates = options.get("custom_templates")
-    return SiteOptions(
-        layout=Layout(
-            str(options.get("prefix", "playbook")).strip("/"),
-            bool(config.get("use_directory_urls", True)),
-        ),
-        labels=labels_for(options.get("language") or theme_language),
-        allow_html=bool(options.get("allow_html", False)),
-        tags=bool(tags),
-        heading_ids=True,
-        custom_templates=config_file.resolve().parent / templates if templates else None,
-        # Whole Markdown pages: they must build where the plugin is not installed.
-        ready_html=False,
-        journey_layout=str(options.get("journey_layout", "wide")),
-        review_policy=ReviewPolicy(
-            resolve_today(options.get("today")),
-            int(options.get("review_after_days", DEFAULT_REVIEW_AFTER_DAYS)),
-        ),
-    )
-
-
 _EXPORT_HINT = """\
 To build them without the plugin, put OUT_DIR's content in docs/ and add to mkdocs.yml:
   markdown_extensions: [attr_list]      # the pages' heading ids
   extra_css: [{css}]
   extra_javascript: [{js}]"""
 
+# In OUT_DIR: what the last export wrote (path -> sha256), so that the next one
+# removes exactly those of its files that are no longer generated, and nothing else.
+MANIFEST = ".mkdocs-cjm-export.json"
+
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Write the pages the plugin generates, as Markdown and SVG files, under OUT_DIR."""
     config_file = Path(args.config_file)
     if not config_file.is_file():
-        print(f"mkdocs-cjm: {config_file} not found", file=sys.stderr)
-        return 1
-    playbook, config, options, errors = _load(config_file, None)
-    if errors or playbook is None:
-        print(
-            f"mkdocs-cjm: {errors} error(s) in the journey maps; nothing exported", file=sys.stderr
-        )
-        return 1
-    out = Path(args.out_dir)
-    if out.exists() and not out.is_dir():
-        print(f"mkdocs-cjm: {out} is not a folder", file=sys.stderr)
-        return 1
-    if out.is_dir() and any(out.iterdir()) and not args.force:
-        message = f"{out} is not empty; use --force to replace the exported pages in it"
-        print(f"mkdocs-cjm: {message}", file=sys.stderr)
-        return 1
+        return _error(f"{config_file} not found")
     try:
+        config, options = read_mkdocs_config(config_file)
+    except ConfigReadError as error:
+        return _error(str(error))
+    playbook, errors = _load(project_root(config) / options.maps_dir, load_options(options))
+    if errors or playbook is None:
+        return _error(f"{errors} error(s) in the journey maps; nothing exported")
+    out = Path(args.out_dir)
+    if (out.exists() or out.is_symlink()) and not out.is_dir():
+        return _error(f"{out} is not a folder")
+    if out.is_dir() and any(out.iterdir()) and not args.force:
+        return _error(f"{out} is not empty; use --force to replace the exported pages in it")
+
+    def progress(message: str) -> None:
+        print(f"mkdocs-cjm: {message}", file=sys.stderr)
+
+    def warn(message: str) -> None:
+        print(f"mkdocs-cjm: warning: {message}", file=sys.stderr)
+
+    try:
+        site = site_options(config, options, ready_html=False)
         renderer = DiagramRenderer(
-            Backend(options.get("graphviz_backend", "auto")),
-            config_file.resolve().parent / options.get("cache_dir", ".cache/cjm"),
+            Backend(options.graphviz_backend),
+            project_root(config) / options.cache_dir,
+            timeout=options.graphviz_timeout,
+            progress=progress,
         )
-        site_options = _export_options(config_file, config, options)
-        maps_dir = config_file.resolve().parent / str(options.get("maps_dir") or "maps")
+        maps_dir = project_root(config) / options.maps_dir
         history = journey_history(playbook, maps_dir, Path.cwd())
-        pages, assets = generate_site(playbook, site_options, renderer, history)
-    except (DiagramError, TodayError) as error:
-        print(f"mkdocs-cjm: {error}", file=sys.stderr)
-        return 1
-    _remove_stale(
-        out, site_options.layout, {page.src_uri for page in pages} | {a.path for a in assets}
-    )
-    for page in pages:
-        _write(out / page.src_uri, page.full_markdown())
-    for asset in assets:
-        _write(out / asset.path, asset.content)
+        pages, assets = generate_site(playbook, site, renderer, history, warn=warn)
+    except (DiagramError, TemplateProblem, TodayError) as error:
+        return _error(str(error))
+    files = {page.src_uri: page.full_markdown() for page in pages}
+    files |= {asset.path: asset.content for asset in assets}
+    try:
+        _export_files(out, files)
+    except (ConfigReadError, OSError) as error:
+        return _error(f"export stopped: {error}")
     print(f"exported {len(pages)} pages and {len(assets)} files to {out}")
     if args.nav:
-        groups = journey_groups(
-            playbook,
-            site_options.layout,
-            site_options.labels,
-            int(options.get("group_journeys_over", GROUP_JOURNEYS_OVER)),
-        )
+        groups = journey_groups(playbook, site.layout, site.labels, options.group_journeys_over)
         section = add_section(
-            [],
-            [page.src_uri for page in pages],
-            site_options.layout.prefix,
-            site_options.labels,
-            groups,
+            [], [page.src_uri for page in pages], site.layout.prefix, site.labels, groups
         )
         nav_text = yaml.safe_dump(section, allow_unicode=True, sort_keys=False, width=1000)
-        _write(Path(args.nav), nav_text)
+        _replace_file(Path(args.nav), nav_text.encode("utf-8"))
         print(f"wrote the section's navigation to {args.nav}: entries for mkdocs.yml's `nav`")
     print(_EXPORT_HINT.format(css=STYLESHEET, js=SCRIPT))
     return 0
 
 
-def _remove_stale(out: Path, layout: Layout, written: set[str]) -> None:
-    """Delete the pages and diagrams an earlier export wrote for maps that are gone.
-
-    Only .md and .svg files in the folders of journey, persona and channel pages
-    and of the diagrams are candidates: hand-written pages elsewhere in a docs/
-    folder are never touched.
-    """
-    folders = {
-        posixpath.dirname(layout.src_uri(PageRef(kind, "x")))
-        for kind in (PageKind.JOURNEY, PageKind.PERSONA, PageKind.CHANNEL)
-    } | {posixpath.dirname(flow_asset("x"))}
-    for folder in folders:
-        directory = out / folder
-        if not directory.is_dir():
+def _export_files(out: Path, files: Mapping[str, str]) -> None:
+    """Write `files` (relative POSIX path -> text) under `out`; remove what the previous
+    export wrote and this one does not, if unchanged since; record the new manifest."""
+    out.mkdir(parents=True, exist_ok=True)
+    previous = _read_manifest(out)
+    written: dict[str, str] = {}
+    for relative, text in files.items():
+        data = text.replace("\r\n", "\n").encode("utf-8")
+        _replace_file(_inside(out, relative), data)
+        written[relative] = hashlib.sha256(data).hexdigest()
+    for relative, digest in sorted(previous.items()):
+        if relative in written:
             continue
-        for path in directory.iterdir():
-            stale = f"{folder}/{path.name}" not in written
-            if stale and path.suffix in (".md", ".svg") and path.is_file():
-                path.unlink()
+        path = _written_before(out, relative)
+        if path is None:
+            continue
+        if hashlib.sha256(path.read_bytes()).hexdigest() != digest:
+            print(
+                f"mkdocs-cjm: kept {path}: changed since the export that wrote it", file=sys.stderr
+            )
+            continue
+        path.unlink()
+    manifest = {"generator": "mkdocs-cjm export", "files": dict(sorted(written.items()))}
+    _replace_file(out / MANIFEST, (json.dumps(manifest, indent=1) + "\n").encode("utf-8"))
 
 
-def _write(path: Path, content: str) -> None:
+def _read_manifest(out: Path) -> dict[str, str]:
+    """The files the previous export wrote; nothing from a manifest that is not one."""
+    path = out / MANIFEST
+    if path.is_symlink() or not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    files = data.get("files") if isinstance(data, dict) else None
+    if not isinstance(files, dict):
+        return {}
+    return {
+        key: value
+        for key, value in files.items()
+        if isinstance(key, str) and isinstance(value, str) and _is_plain_relative(key)
+    }
+
+
+def _is_plain_relative(relative: str) -> bool:
+    parts = relative.split("/")
+    return (
+        bool(relative)
+        and not relative.startswith("/")
+        and "\\" not in relative
+        and "\x00" not in relative
+        and all(part not in ("", ".", "..") for part in parts)
+    )
+
+
+def _inside(out: Path, relative: str) -> Path:
+    """`out/relative` to write to, its folders made: a link among them is replaced by a
+    folder (the link is removed, never what it points to), so nothing lands elsewhere."""
+    if not _is_plain_relative(relative):
+        raise ConfigReadError(f"refusing to write '{relative}': not a path inside the folder")
+    folder = out
+    for part in relative.split("/")[:-1]:
+        folder = folder / part
+        if folder.is_symlink():
+            folder.unlink()
+        if not folder.exists():
+            folder.mkdir()
+        elif not folder.is_dir():
+            raise ConfigReadError(f"cannot write under {folder}: it is a file, not a folder")
+    path = folder / posixpath.basename(relative)
+    if path.is_dir() and not path.is_symlink():
+        raise ConfigReadError(f"cannot write {path}: it is a folder")
+    return path
+
+
+def _written_before(out: Path, relative: str) -> Path | None:
+    """`out/relative` if it is a plain file reached without following any link, else None."""
+    path = out
+    for part in relative.split("/"):
+        path = path / part
+        if path.is_symlink():
+            return None
+    return path if path.is_file() else None
+
+
+def _replace_file(path: Path, data: bytes) -> None:
+    """Write `path` anew: a link there is replaced by the file, never written through."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(content, encoding="utf-8", newline="\n")
+    temporary = path.parent / f".tmp-{secrets.token_hex(8)}{path.suffix}"
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(temporary, path)  # replaces a link itself, not its target
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
     kinds = [args.kind] if args.kind else list(FILE_KINDS)
     if args.out_dir:
         out = Path(args.out_dir)
-        out.mkdir(parents=True, exist_ok=True)
         for kind in kinds:
-            _write(out / f"{kind}.schema.json", json.dumps(json_schema(kind), indent=2) + "\n")
+            text = json.dumps(json_schema(kind), indent=2) + "\n"
+            _replace_file(out / f"{kind}.schema.json", text.encode("utf-8"))
         return 0
     # One JSON document on stdout, whatever is asked: a single schema, or all three
     # keyed by file kind.
@@ -322,7 +363,7 @@ def main(argv: list[str] | None = None) -> int:
     export.add_argument(
         "--force",
         action="store_true",
-        help="write into a non-empty OUT_DIR, replacing pages an earlier export left there",
+        help="write into a non-empty OUT_DIR, replacing the files an earlier export wrote there",
     )
     export.add_argument(
         "--nav",

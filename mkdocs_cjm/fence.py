@@ -32,9 +32,11 @@ from markdown import Markdown
 from mkdocs.exceptions import BuildError
 from pymdownx.superfences import SuperFencesException
 
+from .config import ConfigReadError, default_options, load_options, read_mkdocs_config, site_options
 from .diagrams import Backend, DiagramError, DiagramRenderer
+from .freshness import TodayError
 from .generate import SiteGenerator, flow_asset
-from .loader import YAML_SUFFIXES, LoadOptions, load_playbook
+from .loader import YAML_SUFFIXES, load_playbook
 from .problems import MapError, format_report
 from .serve_banner import block_error_html
 from .views import BlockError, EmbedContext, parse_block, render_view
@@ -70,6 +72,8 @@ class _Page:
 # Sites the plugin loaded, by their mkdocs.yml; and sites loaded here, by content.
 _REGISTERED: dict[Path, _Site] = {}
 _LOADED: dict[tuple[Path, str], _Site] = {}
+# mkdocs.yml as MkDocs loaded it, by its path and content.
+_CONFIGS: dict[tuple[Path, str], Any] = {}
 
 
 def register_site(config_file: Path, generator: SiteGenerator, *, serving: bool = False) -> None:
@@ -110,6 +114,10 @@ def format(
         )
     except DiagramError as error:
         return _fail(site, f"{page.display}: cjm block: {error}")
+    except TodayError as error:
+        return _fail(site, f"{page.display}: cjm block: {error}")
+    except ConfigReadError as error:
+        return _fail(site, f"{page.display}: cjm block: cannot read mkdocs.yml: {error}")
     classes = " ".join(name for name in (css_class, "cjm-embed") if name)
     return (
         f'<div class="{html.escape(classes)}" data-cjm-view="{html.escape(request.view)}">\n'
@@ -207,35 +215,34 @@ def _site_for(page: _Page) -> _Site:
 
 
 def _load_site(config_file: Path) -> _Site:
-    """The playbook of the site at `config_file`, read as the plugin would read it."""
-    # `cli` reads plugin options from mkdocs.yml without MkDocs (for export); the
-    # same reading here keeps the fence's pages and the exported pages in step.
-    from .cli import _export_options, _plugin_options, _read_config
+    """The playbook of the site at `config_file`, read as the plugin would read it:
+    mkdocs.yml through MkDocs' own loader, the options through the plugin's schema
+    (the same reading as `mkdocs-cjm export`, so the fence and exported pages agree)."""
 
-    config = _read_config(config_file) if config_file.is_file() else {}
-    options = _plugin_options(config)
+    if config_file.is_file():
+        text = config_file.read_bytes()
+        key = (config_file, hashlib.sha256(text).hexdigest())
+        if key not in _CONFIGS:
+            _CONFIGS.clear()
+            _CONFIGS[key] = read_mkdocs_config(config_file, echo=False)
+        config, options = _CONFIGS[key]
+    else:
+        config, options = None, default_options()
     root = config_file.parent
-    maps_dir = root / str(options.get("maps_dir") or "maps")
+    maps_dir = root / options.maps_dir
     digest = _digest(config_file, maps_dir)
     cached = _LOADED.get((config_file, digest))
     if cached is not None:
         return cached
-    result = load_playbook(
-        maps_dir,
-        display_root=root,
-        options=LoadOptions(
-            max_file_bytes=int(options.get("max_file_size", 1_048_576)),
-            strict=bool(options.get("strict", False)),
-        ),
-    )
+    result = load_playbook(maps_dir, display_root=root, options=load_options(options))
     playbook = result.raise_for_errors()
     renderer = DiagramRenderer(
-        Backend(options.get("graphviz_backend", "auto")),
-        root / str(options.get("cache_dir", ".cache/cjm")),
+        Backend(options.graphviz_backend),
+        root / options.cache_dir,
+        timeout=options.graphviz_timeout,
     )
-    site_options = _export_options(config_file, config, options)
-    generator = SiteGenerator(playbook, site_options, renderer)
-    docs_dir = root / str(config.get("docs_dir") or "docs")
+    generator = SiteGenerator(playbook, site_options(config, options, ready_html=False), renderer)
+    docs_dir = Path(config.docs_dir) if config is not None else root / "docs"
     # Exported pages (`mkdocs-cjm export` into docs/) are what links can lead to.
     published = any((docs_dir / flow_asset(journey.id)).is_file() for journey in playbook.journeys)
     site = _Site(generator, section_published=published)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+import traceback
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -20,7 +21,7 @@ from markupsafe import Markup
 
 from . import text
 from .compare import Comparison, compare
-from .diagrams import DiagramRenderer
+from .diagrams import DEFAULT_MAX_SIZE, DiagramRenderer, DiagramTimeout
 from .evidence import count_evidence, rank_by_weak_evidence
 from .freshness import FileChange, Review, ReviewPolicy, needing_review, resolve_today, reviews
 from .index import CrossIndex, build_index
@@ -33,11 +34,16 @@ from .pages import (
     Layout,
     PageKind,
     PageRef,
+    channel_anchor,
+    journey_anchor,
     kpis_anchor,
+    persona_anchor,
     relative_url,
+    section_anchor,
     stage_anchor,
     step_anchor,
 )
+from .problems import Problem
 from .render import chart, flow, trend
 from .render.canvas import build_canvas, key_moments, steps_in_map_order
 from .render.emotion import SCALE, average, emotion_class, emotion_word, face_svg
@@ -64,6 +70,8 @@ class SiteOptions:
     # When maps are due for review; None: every 180 days, judged on today's date
     # (the option `today` or $MKDOCS_CJM_TODAY fixes the day).
     review_policy: ReviewPolicy | None = None
+    # Journeys with more steps plus arrows get a notice instead of a flow diagram.
+    diagram_max_size: int = DEFAULT_MAX_SIZE
 
 
 @dataclass(frozen=True)
@@ -211,13 +219,18 @@ def make_environment(options: SiteOptions) -> jinja2.Environment:
         step_anchor=step_anchor,
         stage_anchor=stage_anchor,
         kpis_anchor=kpis_anchor,
+        journey_anchor=journey_anchor,
+        persona_anchor=persona_anchor,
+        channel_anchor=channel_anchor,
     )
     return env
 
 
 def _heading(value: str, anchor: str = "", *, ids: bool) -> Markup:
+    """A heading line's text and id: `anchor` (an item's, from pages.py) or a section's."""
     shown = text.heading(value)
-    slug = (anchor or suggest_id(value)) if ids else ""
+    slug = (anchor or section_anchor(suggest_id(value))) if ids else ""
+    # A label without a letter a slug can keep (all CJK, say) gets no id, as before.
     return Markup(f"{shown} {{: #{slug} }}") if slug else shown
 
 
@@ -257,6 +270,120 @@ def _front_matter(title: str, tags: list[str], hide: Sequence[str] = ()) -> Mark
     return Markup("\n".join(lines) + "\n")
 
 
+def diagram_size(journey: Journey) -> int:
+    """What the size guard counts: boxes plus arrows, which drive Graphviz's layout time."""
+    return len(journey.steps) + len(journey.edges)
+
+
+def oversized_diagram_warning(journey: Journey, limit: int) -> str | None:
+    """The build warning for a journey too large to draw, or None."""
+    size = diagram_size(journey)
+    if size <= limit:
+        return None
+    return (
+        f"{journey.source.path}: the flow diagram of journey '{journey.id}' is not drawn: "
+        f"{len(journey.steps)} steps and {len(journey.edges)} arrows make {size}, more than "
+        f"graphviz_max_size ({limit}); the page shows a notice instead (split the journey, "
+        f"or raise the plugin option graphviz_max_size)"
+    )
+
+
+class TemplateProblem(Exception):
+    """A page template could not be loaded or rendered; the message names its file and line."""
+
+    def __init__(self, message: str, file: str = "", line: int = 0, what: str = "") -> None:
+        super().__init__(message)
+        self.file, self.line, self.what = file, line, what or message
+
+    def problem(self) -> Problem:
+        """As a map problem is shown (the `mkdocs serve` banner lists these)."""
+        return Problem(self.file, self.line, 1 if self.line else 0, "", self.what)
+
+
+# Errors a template can raise while it renders (an undefined name, a filter given
+# the wrong type, a failing include); anything else is a bug of this package.
+_TEMPLATE_ERRORS = (
+    jinja2.TemplateError,
+    TypeError,
+    ValueError,
+    AttributeError,
+    KeyError,
+    IndexError,
+    ArithmeticError,
+    RecursionError,
+)
+
+
+def _template_problem(error: BaseException, template: str, options: SiteOptions) -> TemplateProblem:
+    """Where in which template `error` happened, as `file, line N: what`, without a traceback."""
+    filename: str | None = None
+    line: int | None = None
+    if isinstance(error, jinja2.TemplateSyntaxError):
+        filename, line = error.filename, error.lineno
+    else:
+        # Jinja rewrites tracebacks so that template frames carry the template's
+        # file and line: the innermost one is where the template failed.
+        for frame in traceback.extract_tb(error.__traceback__):
+            if frame.filename.endswith(".j2") or "<template>" in frame.filename:
+                filename, line = frame.filename, frame.lineno
+    shown = _template_display(filename, options) if filename else template
+    where = f"{shown}, line {line}" if line else shown
+    if isinstance(error, jinja2.TemplateNotFound):
+        what = f"template '{error.name}' not found"
+    elif isinstance(error, jinja2.TemplateError):
+        what = error.message or type(error).__name__
+    else:
+        what = f"{type(error).__name__}: {error}"
+    custom = (
+        filename is not None
+        and options.custom_templates is not None
+        and Path(filename).is_relative_to(options.custom_templates)
+    )
+    kind = "custom template" if custom else "template"
+    return TemplateProblem(f"{kind} {where}: {what}", shown, line or 0, f"{kind}: {what}")
+
+
+def check_templates(options: SiteOptions) -> list[str]:
+    """Syntax errors of the custom templates, each naming its file and line.
+
+    Templates are compiled, not rendered: what only rendering finds (an
+    undefined name) is reported by the build.
+    """
+    if options.custom_templates is None:
+        return []
+    env = make_environment(options)
+    problems = []
+    for path in sorted(options.custom_templates.rglob("*.j2")):
+        name = path.relative_to(options.custom_templates).as_posix()
+        try:
+            env.get_template(name)
+        except jinja2.TemplateError as error:
+            problems.append(str(_template_problem(error, name, options)))
+    return problems
+
+
+def _template_display(filename: str, options: SiteOptions) -> str:
+    """A custom template's path from where the build runs, a built-in one's in the package."""
+    path = Path(filename)
+    if options.custom_templates is not None and path.is_relative_to(options.custom_templates):
+        try:
+            return path.relative_to(Path.cwd()).as_posix()
+        except ValueError:
+            return path.as_posix()
+    builtin = Path(str(resources.files("mkdocs_cjm") / "templates"))
+    try:
+        return f"mkdocs_cjm/templates/{path.relative_to(builtin).as_posix()}"
+    except ValueError:
+        return path.as_posix()
+
+
+@dataclass(frozen=True)
+class FlowNotice:
+    """Why a journey's page shows a notice in place of its flow diagram."""
+
+    text: str
+
+
 class SiteGenerator:
     def __init__(
         self,
@@ -264,6 +391,7 @@ class SiteGenerator:
         options: SiteOptions,
         renderer: DiagramRenderer,
         history: Mapping[str, FileChange] | None = None,
+        warn: Callable[[str], None] | None = None,
     ) -> None:
         self.playbook = playbook
         self.options = options
@@ -272,6 +400,7 @@ class SiteGenerator:
         self.history = history or {}
         self.review_policy = options.review_policy or ReviewPolicy(resolve_today())
         self.reviews = reviews(playbook, self.review_policy)
+        self.warn = warn or (lambda message: None)
         self.index: CrossIndex = build_index(playbook)
         self.env = make_environment(options)
         if options.ready_html:
@@ -319,7 +448,10 @@ class SiteGenerator:
         return f"{value:g}/5" if value is not None else str(self.labels["not_given"])
 
     def render(self, template: str, page: PageRef, **context: Any) -> str:
-        markdown = self.env.get_template(template).render(**self.page_context(page), **context)
+        try:
+            markdown = self.env.get_template(template).render(**self.page_context(page), **context)
+        except _TEMPLATE_ERRORS as error:
+            raise _template_problem(error, template, self.options) from None
         return _BLANK_LINES.sub("\n\n", markdown).strip() + "\n"
 
     def front_matter(self, title: str, *tags: str, hide: Sequence[str] = ()) -> Markup:
@@ -327,9 +459,7 @@ class SiteGenerator:
 
     def generate(self) -> tuple[list[GeneratedPage], list[GeneratedAsset]]:
         playbook, layout = self.playbook, self.options.layout
-        svgs = self.renderer.render_all(
-            [flow.flow_dot(journey, playbook, self.labels) for journey in playbook.journeys]
-        )
+        svgs = self.flow_svgs()
         index_context: dict[PageKind, dict[str, Any]] = {
             PageKind.OVERVIEW: {
                 "teams": list(self.index.steps_by_team.items()),
@@ -350,7 +480,8 @@ class SiteGenerator:
         assets: list[GeneratedAsset] = []
         for journey, svg in zip(playbook.journeys, svgs, strict=True):
             pages.append(self.journey_page(journey, svg))
-            assets.append(GeneratedAsset(flow_asset(journey.id), svg))
+            if isinstance(svg, str):
+                assets.append(GeneratedAsset(flow_asset(journey.id), svg))
         pages += [self.persona_page(persona) for persona in playbook.personas]
         pages += [self.channel_page(channel) for channel in playbook.channels]
         stylesheet = (resources.files("mkdocs_cjm") / "assets" / "cjm.css").read_text("utf-8")
@@ -385,6 +516,40 @@ class SiteGenerator:
         current = self.playbook.journey_by_id.get(journey.future_of or "")
         return compare(current, journey) if current is not None else None
 
+    def flow_svgs(self) -> list[str | FlowNotice]:
+        """Each journey's flow SVG, or the notice shown instead (and warned about)."""
+        journeys, limit = self.playbook.journeys, self.options.diagram_max_size
+        drawn = [journey for journey in journeys if diagram_size(journey) <= limit]
+        rendered = dict(
+            zip(
+                (journey.id for journey in drawn),
+                self.renderer.render_each(
+                    [flow.flow_dot(journey, self.playbook, self.labels) for journey in drawn]
+                ),
+                strict=True,
+            )
+        )
+        results: list[str | FlowNotice] = []
+        for journey in journeys:
+            result = rendered.get(journey.id)
+            if isinstance(result, str):
+                results.append(result)
+            elif isinstance(result, DiagramTimeout):
+                self.warn(
+                    f"{journey.source.path}: the flow diagram of journey '{journey.id}' is not "
+                    f"drawn: {result} (plugin option graphviz_timeout); the page shows a notice "
+                    "instead (split the journey, or raise graphviz_timeout)"
+                )
+                notice = self.labels["flow_timed_out"].format(seconds=f"{result.seconds:g}")
+                results.append(FlowNotice(notice))
+            else:
+                self.warn(oversized_diagram_warning(journey, limit) or "")
+                notice = self.labels["flow_too_large"].format(
+                    steps=len(journey.steps), arrows=len(journey.edges), limit=limit
+                )
+                results.append(FlowNotice(notice))
+        return results
+
     def flow_figure(self, journey: Journey, svg: str) -> dict[str, Any]:
         """What `partials/flow.html.j2` needs besides the journey (and `flow_file`)."""
         description = " ".join(
@@ -402,10 +567,19 @@ class SiteGenerator:
     def chart_svg(self, journey: Journey) -> Markup:
         return Markup(chart.emotion_chart(journey, self.labels, f"cjm-curve-{journey.id}"))
 
-    def journey_page(self, journey: Journey, svg: str) -> GeneratedPage:
+    def journey_page(self, journey: Journey, svg: str | FlowNotice) -> GeneratedPage:
         page = PageRef(PageKind.JOURNEY, journey.id)
         comparison = self.comparison(journey)
         channels = self.index.channels_of(journey, self.playbook)
+        if isinstance(svg, FlowNotice):
+            # No diagram: the template shows the notice in place of the figure.
+            figure: dict[str, Any] = {"flow_notice": svg.text, "flow_file": ""}
+        else:
+            figure = {
+                "flow_notice": None,
+                "flow_file": self.options.layout.asset_link(page, flow_asset(journey.id)),
+                **self.flow_figure(journey, svg),
+            }
         markdown = self.render(
             "journey.md.j2",
             page,
@@ -413,8 +587,7 @@ class SiteGenerator:
             personas=self.personas_of(journey),
             channels=channels,
             matrix=build_matrix(journey, self.playbook),
-            flow_file=self.options.layout.asset_link(page, flow_asset(journey.id)),
-            **self.flow_figure(journey, svg),
+            **figure,
             canvas=build_canvas(journey),
             key_moments=key_moments(journey),
             steps_in_order=steps_in_map_order(journey),
@@ -489,7 +662,9 @@ def generate_site(
     options: SiteOptions,
     renderer: DiagramRenderer,
     history: Mapping[str, FileChange] | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> tuple[list[GeneratedPage], list[GeneratedAsset]]:
     """The section's pages; `history` gives each map file's last change (see
-    `freshness.map_history`), keyed by the path its `source` shows."""
-    return SiteGenerator(playbook, options, renderer, history).generate()
+    `freshness.map_history`), keyed by the path its `source` shows; `warn` is told
+    what the build should warn about."""
+    return SiteGenerator(playbook, options, renderer, history, warn).generate()

@@ -38,8 +38,9 @@ def build_index(playbook: Playbook) -> CrossIndex:
             if step.owner:
                 steps_by_team[step.owner].append(StepRef(journey, step))
 
+    # By id: hashing a frozen Journey hashes all its steps, once per step here.
     journeys_by_channel = {
-        channel_id: tuple(dict.fromkeys(ref.journey for ref in refs))
+        channel_id: tuple({ref.journey.id: ref.journey for ref in refs}.values())
         for channel_id, refs in steps_by_channel.items()
     }
     personas_by_channel = {

@@ -30,10 +30,11 @@ from .model import (
     Stage,
     Step,
 )
+from .pages import RESERVED_IDS
 from .problems import MapError, Problem, Severity, did_you_mean
 from .yamlsafe import DEFAULT_MAX_FILE_BYTES, YNode, read_yaml
 
-YAML_SUFFIXES = (".yml", ".yaml")
+YAML_SUFFIXES = (".yml", ".yaml")  # compared in lower case: `x.YML` is read too
 _ID = re.compile(schema.ID_CHARACTERS)
 _NOT_AN_ID = "is not a valid id: use only lowercase letters, digits and '-'"
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -336,20 +337,60 @@ class _Loader:
         except ValueError:
             return path.as_posix()
 
-    def files(self, folder: Path) -> dict[str, Path]:
-        """YAML files of a folder by id (file stem); a stem given twice is an error."""
-        found: dict[str, Path] = {}
+    def inside(self, path: Path) -> bool:
+        """Whether `path`, links followed, is inside the maps folder.
+
+        A map reached through a link to elsewhere (`/etc/passwd`) is refused before
+        it is read, so no message ever quotes a file the author did not put there.
+        """
+        try:
+            return path.resolve().is_relative_to(self.maps_dir.resolve())
+        except (OSError, RuntimeError):  # a link loop
+            return False
+
+    def outside(self, path: Path) -> Problem:
+        return Problem(
+            self.display(path),
+            0,
+            0,
+            "",
+            "is a link to a file or folder outside the maps folder; it is not read",
+            suggestion="copy the file into the maps folder instead of linking to it",
+        )
+
+    def yaml_files(self, folder: Path, stem: str | None = None) -> list[Path]:
+        """The map files of a folder, sorted, links out of the maps folder reported.
+
+        Hidden files (`.x.yml`, macOS's `._x.yml`) are skipped, as editors' and
+        systems' files (`x.yml~`, `.x.yml.swp`) already were by their suffix.
+        """
         if not folder.is_dir():
-            return found
+            return []
+        if not self.inside(folder):
+            self.problems.append(self.outside(folder))
+            return []
         try:
             paths = sorted(folder.iterdir())
         except OSError as exc:
             message = f"cannot read the folder: {exc.strerror or exc}"
             self.problems.append(Problem(self.display(folder), 0, 0, "", message))
-            return found
+            return []
+        found = []
         for path in paths:
-            if path.suffix not in YAML_SUFFIXES or not path.is_file():
+            if path.name.startswith(".") or path.suffix.lower() not in YAML_SUFFIXES:
                 continue
+            if stem is not None and path.stem != stem:
+                continue
+            if not self.inside(path):
+                self.problems.append(self.outside(path))
+            elif path.is_file():
+                found.append(path)
+        return found
+
+    def files(self, folder: Path) -> dict[str, Path]:
+        """YAML files of a folder by id (file stem); a stem given twice is an error."""
+        found: dict[str, Path] = {}
+        for path in self.yaml_files(folder):
             stem = path.stem
             if stem in found:
                 self.problems.append(
@@ -376,6 +417,19 @@ class _Loader:
                         suggestion=f"rename the file to '{suggestion}{path.suffix}'"
                         if suggestion
                         else None,
+                    )
+                )
+                continue
+            if stem in RESERVED_IDS:
+                kind = folder.name.rstrip("s")
+                self.problems.append(
+                    Problem(
+                        self.display(path),
+                        0,
+                        0,
+                        "",
+                        reserved_id_message(stem, folder.name),
+                        suggestion=f"rename the file, e.g. to '{stem}-{kind}{path.suffix}'",
                     )
                 )
                 continue
@@ -444,8 +498,7 @@ class _Loader:
         return playbook
 
     def load_channels(self) -> _Channels:
-        candidates = [self.maps_dir / f"channels{suffix}" for suffix in YAML_SUFFIXES]
-        existing = [path for path in candidates if path.is_file()]
+        existing = self.yaml_files(self.maps_dir, stem="channels")
         if not existing:
             return _Channels()
         if len(existing) > 1:
@@ -464,6 +517,15 @@ class _Loader:
         channels = _Channels(file=check.display, unreadable=data is None)
         for channel_id, raw in (data or {}).items():
             if not is_id(channel_id):
+                continue
+            if channel_id in RESERVED_IDS:
+                check.add(
+                    channel_id,
+                    reserved_id_message(channel_id, "channels"),
+                    f"choose another id, e.g. '{channel_id}-channel'",
+                )
+                self.problems.append(check.problems[-1])
+                channels.declared.add(channel_id)  # known, so its uses get no second error
                 continue
             channels.declared.add(channel_id)
             if not raw or not raw.get("name") or raw.get("type") is None:
@@ -543,6 +605,13 @@ def _check_futures(checks: dict[str, tuple[dict[str, Any] | None, _FileCheck]]) 
             "a future journey cannot also be the current state of its own current journey; "
             "remove future_of from one of them",
         )
+
+
+def reserved_id_message(item_id: str, folder: str) -> str:
+    return (
+        f"the id '{item_id}' is reserved: {folder}/{item_id}.md is the page listing all "
+        f"{folder}, which a {folder.rstrip('s')} page of that name would replace"
+    )
 
 
 def _texts(values: list[Any] | None) -> tuple[str, ...]:

@@ -1,4 +1,12 @@
-"""Which pages the playbook has, where they live and how they link: the only place URLs are built."""
+"""Which pages the playbook has, where they live and how they link: the only place URLs
+and anchors (HTML ids) are built.
+
+Ids are namespaced by what they name, so that no author id can collide with a
+generated one: `journey-<id>`, `persona-<id>` and `channel-<id>` on page titles,
+`step-<id>` and `stage-<id>` on a journey's rows and columns, and section headings
+that never start with one of those prefixes. `index` is refused as an id by the
+loader: it is the file name of the listing pages.
+"""
 
 from __future__ import annotations
 
@@ -89,6 +97,11 @@ def relative_url(from_url: str, to_url: str) -> str:
     return relative
 
 
+# File names the generated section uses for itself; no journey, persona or channel
+# id may take them (the loader refuses them).
+RESERVED_IDS = frozenset({"index"})
+
+
 def step_anchor(step_id: str) -> str:
     return f"step-{step_id}"
 
@@ -100,3 +113,38 @@ def stage_anchor(stage_id: str) -> str:
 def kpis_anchor(stage_id: str) -> str:
     """A stage's row in the goals and KPIs table."""
     return f"kpis-{stage_id}"
+
+
+def journey_anchor(journey_id: str) -> str:
+    return f"journey-{journey_id}"
+
+
+def persona_anchor(persona_id: str) -> str:
+    return f"persona-{persona_id}"
+
+
+def channel_anchor(channel_id: str) -> str:
+    return f"channel-{channel_id}"
+
+
+# Prefixes of the anchors above, and the one `section_anchor` adds.
+_ITEM_PREFIXES = (
+    "step-",
+    "stage-",
+    "kpis-",
+    "journey-",
+    "persona-",
+    "channel-",
+    "cjm-",
+    "section-",
+)
+
+
+def section_anchor(slug: str) -> str:
+    """The id of a section heading (from its label's slug), distinct from every item anchor.
+
+    Slugs such as `flow` or `emotions` stay as they are (links to them keep
+    working); one that starts like an item anchor (`stage-notes`) or is empty gets
+    `section-` in front. That is one-to-one: only such slugs ever start with it.
+    """
+    return f"section-{slug}" if slug.startswith(_ITEM_PREFIXES) else slug

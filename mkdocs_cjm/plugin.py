@@ -25,19 +25,18 @@ from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 
 from . import fence
-from .config import CjmConfig
+from .config import CjmConfig, labels, load_options, project_root, site_options
 from .diagrams import Backend, DiagramError, DiagramRenderer
-from .freshness import ReviewPolicy, TodayError, journey_history, resolve_today
+from .freshness import TodayError, journey_history
 from .generate import (
     GeneratedAsset,
     GeneratedPage,
     SiteGenerator,
-    SiteOptions,
+    TemplateProblem,
     expand_blocks,
     generate_site,
 )
-from .i18n import labels_for
-from .loader import LoadOptions, load_playbook
+from .loader import load_playbook
 from .nav import (
     NavItem,
     add_section,
@@ -46,7 +45,7 @@ from .nav import (
     section_rank,
     section_titles,
 )
-from .pages import SCRIPT, STYLESHEET, Layout
+from .pages import ASSETS_DIR, SCRIPT, STYLESHEET
 from .problems import MapError, Problem, format_report
 from .serve_banner import banner_html, with_banner
 
@@ -58,7 +57,7 @@ class CjmPlugin(BasePlugin[CjmConfig]):  # type: ignore[no-untyped-call]
 
     def __init__(self) -> None:
         self._renderer: DiagramRenderer | None = None
-        self._renderer_key: tuple[Backend, Path] | None = None
+        self._renderer_key: tuple[Backend, Path, float] | None = None
         self._auto_nav = True
         self._pages: list[GeneratedPage] = []
         self._assets: list[GeneratedAsset] = []
@@ -77,13 +76,13 @@ class CjmPlugin(BasePlugin[CjmConfig]):  # type: ignore[no-untyped-call]
         self._serving = command == "serve"
 
     def _root(self, config: MkDocsConfig) -> Path:
-        return Path(config.config_file_path or ".").resolve().parent
+        return project_root(config)
 
     def maps_dir(self, config: MkDocsConfig) -> Path:
         return (self._root(config) / self.config.maps_dir).resolve()
 
     def _labels(self, config: MkDocsConfig) -> Mapping[str, str]:
-        return labels_for(self.config.language or config.theme.get("language"))
+        return labels(config, self.config)
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self._pages, self._assets, self._groups = [], [], []
@@ -98,60 +97,36 @@ class CjmPlugin(BasePlugin[CjmConfig]):  # type: ignore[no-untyped-call]
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         # Everything that can fail happens here, before MkDocs cleans site_dir:
-        # a broken map leaves the last good site in place.
+        # a broken map or template leaves the last good site in place.
         root = self._root(config)
         result = load_playbook(
-            self.maps_dir(config),
-            display_root=root,
-            options=LoadOptions(
-                max_file_bytes=self.config.max_file_size, strict=self.config.strict
-            ),
+            self.maps_dir(config), display_root=root, options=load_options(self.config)
         )
         for warning in result.warnings:
             log.warning(str(warning))
         try:
             playbook = result.raise_for_errors()
         except MapError as error:
-            report = format_report(error.errors)
-            if self._serving and self._last_good is not None:
-                # MkDocs' dev server holds every request while a rebuild fails; keep
-                # serving the last good pages until the author fixes the map.
-                log.error(f"{report}\n  (serving the pages of the last good maps meanwhile)")
-                self._pages, self._assets, self._groups = self._last_good
-                self._serve_errors = error.errors
-                return
-            raise PluginError(report) from None
+            self._fail(format_report(error.errors), "maps", error.errors)
+            return
 
         self._serve_errors = []
         renderer = self._diagram_renderer(root)
         try:
-            today = resolve_today(self.config.today)
+            options = site_options(config, self.config, ready_html=True)
         except TodayError as error:
             raise PluginError(f"journey maps: {error}") from None
-        tags = self.config.tags
-        if tags is None:
-            tags = any(name.endswith("tags") for name in config.plugins)
-        layout = Layout(self.config.prefix.strip("/"), config.use_directory_urls)
-        options = SiteOptions(
-            layout=layout,
-            labels=self._labels(config),
-            allow_html=self.config.allow_html,
-            tags=tags,
-            heading_ids=True,
-            custom_templates=(
-                root / self.config.custom_templates if self.config.custom_templates else None
-            ),
-            ready_html=True,
-            journey_layout=self.config.journey_layout,
-            review_policy=ReviewPolicy(today, self.config.review_after_days),
-        )
         history = journey_history(playbook, self.maps_dir(config), root)
         try:
-            self._pages, self._assets = generate_site(playbook, options, renderer, history)
+            pages, assets = generate_site(playbook, options, renderer, history, log.warning)
         except DiagramError as error:
             raise PluginError(f"journey maps: {error}") from None
+        except TemplateProblem as error:
+            self._fail(f"journey maps: {error}", "templates", [error.problem()])
+            return
+        self._pages, self._assets = pages, assets
         self._groups = journey_groups(
-            playbook, layout, options.labels, self.config.group_journeys_over
+            playbook, options.layout, options.labels, self.config.group_journeys_over
         )
         # `cjm` blocks in hand-written pages show the views from these very maps.
         fence.register_site(
@@ -161,15 +136,33 @@ class CjmPlugin(BasePlugin[CjmConfig]):  # type: ignore[no-untyped-call]
         )
         self._last_good = (self._pages, self._assets, self._groups)
 
+    def _fail(self, report: str, what: str, problems: list[Problem]) -> None:
+        """Stop the build with `report`; under `mkdocs serve`, keep the last good pages
+        (and show the problems on them)."""
+        if self._serving and self._last_good is not None:
+            # MkDocs' dev server holds every request while a rebuild fails; keep
+            # serving the last good pages until the author fixes the cause.
+            log.error(f"{report}\n  (serving the pages of the last good {what} meanwhile)")
+            self._pages, self._assets, self._groups = self._last_good
+            self._serve_errors = problems
+            return
+        raise PluginError(report)
+
     def _diagram_renderer(self, root: Path) -> DiagramRenderer:
         backend = Backend(self.config.graphviz_backend)
         cache_dir = root / self.config.cache_dir
-        if self._renderer is None or self._renderer_key != (backend, cache_dir):
+        key = (backend, cache_dir, self.config.graphviz_timeout)
+        if self._renderer is None or self._renderer_key != key:
             try:
-                self._renderer = DiagramRenderer(backend, cache_dir)
+                self._renderer = DiagramRenderer(
+                    backend,
+                    cache_dir,
+                    timeout=self.config.graphviz_timeout,
+                    progress=log.info,
+                )
             except DiagramError as error:
                 raise PluginError(f"journey maps: {error}") from None
-            self._renderer_key = (backend, cache_dir)
+            self._renderer_key = key
         return self._renderer
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
@@ -181,30 +174,55 @@ class CjmPlugin(BasePlugin[CjmConfig]):  # type: ignore[no-untyped-call]
             for page in self._pages
             if page.blocks
         }
+        by_destination = {file.dest_uri: file for file in files}
         for page in self._pages:
+            generated = File.generated(config, page.src_uri, content=page.markdown)
+            origin = (
+                f"the page generated from {page.source}"
+                if page.source
+                else "a page generated from the journey maps"
+            )
             existing = files.get_file_from_path(page.src_uri)
             if existing is not None:
                 log.warning(
-                    f"'{page.src_uri}' in docs is replaced by the page generated from the journey "
-                    f"maps; move it, or change the plugin option 'prefix'"
+                    f"'{_in_docs(config, existing)}' is replaced by {origin} (same path "
+                    f"{page.src_uri}); move it, or change the plugin option 'prefix'"
                 )
                 files.remove(existing)
-            generated = File.generated(config, page.src_uri, content=page.markdown)
+            same_url = by_destination.get(generated.dest_uri)
+            if same_url is not None and same_url is not existing:
+                log.warning(
+                    f"'{_in_docs(config, same_url)}' and {origin} ({page.src_uri}) have the "
+                    f"same URL '{generated.url}'; the generated page replaces it: move "
+                    f"{same_url.src_uri}, or change the plugin option 'prefix'"
+                )
+                files.remove(same_url)
             if page.source:
                 # Material's edit button then opens the map, not a page that has no file.
                 generated.edit_uri = _edit_uri(root / page.source, Path(config.docs_dir))
             files.append(generated)
+        assets = {asset.path for asset in self._assets}
+        for file in list(files):
+            if file.generated_by is None and file.src_uri.startswith(f"{ASSETS_DIR}/"):
+                what = (
+                    "is replaced by the plugin's file of that name"
+                    if (file.src_uri in assets)
+                    else "is in the folder that belongs to the plugin"
+                )
+                log.warning(
+                    f"'{_in_docs(config, file)}' {what} ({ASSETS_DIR}/, from the journey maps); "
+                    f"move it out of {ASSETS_DIR}/"
+                )
+                if file.src_uri in assets:
+                    files.remove(file)
         for asset in self._assets:
-            existing = files.get_file_from_path(asset.path)
-            if existing is not None:
-                files.remove(existing)
             files.append(File.generated(config, asset.path, content=asset.content))
         self._auto_nav = config.nav is None
         if self.config.nav and config.nav is not None:
             config.nav = add_section(
                 config.nav,
                 [page.src_uri for page in self._pages],
-                self.config.prefix.strip("/"),
+                self.config.prefix,
                 self._labels(config),
                 self._groups,
             )
@@ -215,7 +233,7 @@ class CjmPlugin(BasePlugin[CjmConfig]):  # type: ignore[no-untyped-call]
             return nav
         # MkDocs names auto-nav sections after folders ("Playbook", "Journeys"):
         # give them the site language's labels and a reading order instead.
-        prefix = self.config.prefix.strip("/")
+        prefix = self.config.prefix
         titles = section_titles(prefix, self._labels(config))
         journeys_folder = posixpath.join(prefix, "journeys")
 
@@ -339,6 +357,11 @@ def _relink_pages(nav: Navigation) -> None:
 
 
 _ANCHOR = re.compile(r'\s(?:id|name)="([^"]*)"')
+
+
+def _in_docs(config: MkDocsConfig, file: File) -> str:
+    """A hand-written file's path as its author knows it: docs/playbook/x.md."""
+    return posixpath.join(Path(config.docs_dir).name, file.src_uri)
 
 
 def _edit_uri(source: Path, docs_dir: Path) -> str | None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
@@ -116,22 +117,62 @@ def heading(text: str) -> Markup:
     return Markup(_MARKDOWN_SPECIAL.sub(lambda match: f"&#{ord(match.group())};", escaped))
 
 
+_ZWJ = "\u200d"
+
+
+def _extends(char: str) -> bool:
+    """Whether `char` belongs to the grapheme before it rather than starting one."""
+    code = ord(char)
+    return (
+        char == _ZWJ
+        or unicodedata.category(char) in ("Mn", "Me", "Mc")  # combining marks, selectors
+        or 0x1F3FB <= code <= 0x1F3FF  # emoji skin tones
+        or 0xE0020 <= code <= 0xE007F  # emoji tag sequences (subdivision flags)
+    )
+
+
+def _regional(char: str) -> bool:
+    return 0x1F1E6 <= ord(char) <= 0x1F1FF
+
+
+def graphemes(text: str) -> list[str]:
+    """`text` cut into what a reader sees as characters (a small part of UAX #29).
+
+    A letter keeps its combining marks (`e` + U+0302 + U+0301 of NFD Vietnamese),
+    an emoji its selector, skin tone and ZWJ-joined partners, a flag its two
+    regional indicators: enough that a label is never cut inside one.
+    """
+    clusters: list[str] = []
+    for char in text:
+        if clusters and (
+            _extends(char)
+            or clusters[-1].endswith(_ZWJ)
+            or (_regional(char) and len(clusters[-1]) == 1 and _regional(clusters[-1]))
+        ):
+            clusters[-1] += char
+        else:
+            clusters.append(char)
+    return clusters
+
+
 def wrap(text: str, width: int) -> list[str]:
-    """Split text into lines of at most `width` characters, breaking long words."""
+    """Split text into lines of at most `width` characters (graphemes), breaking long words
+    between graphemes."""
     lines: list[str] = []
-    current = ""
-    for word in text.split():
+    current: list[str] = []  # graphemes of the line so far
+    for word_text in text.split():
+        word = graphemes(word_text)
         while len(word) > width:
             if current:
-                lines.append(current)
-                current = ""
-            lines.append(word[: width - 1] + "-")
+                lines.append("".join(current))
+                current = []
+            lines.append("".join(word[: width - 1]) + "-")
             word = word[width - 1 :]
         if current and len(current) + 1 + len(word) > width:
-            lines.append(current)
+            lines.append("".join(current))
             current = word
         else:
-            current = f"{current} {word}" if current else word
+            current = [*current, " ", *word] if current else word
     if current:
-        lines.append(current)
+        lines.append("".join(current))
     return lines or [""]

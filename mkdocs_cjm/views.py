@@ -15,13 +15,15 @@ from typing import Any
 import yaml
 from markupsafe import Markup
 
-from .generate import SiteGenerator, flow_asset
+from .diagrams import DiagramTimeout
+from .generate import SiteGenerator, diagram_size, flow_asset
 from .model import Journey
 from .pages import relative_url
 from .problems import did_you_mean
 from .render import flow
 from .render.canvas import build_canvas, key_moments, steps_in_map_order
 from .render.matrix import build_matrix
+from .text import escape
 
 
 class BlockError(Exception):
@@ -81,9 +83,19 @@ def _matrix(generator: SiteGenerator, journey: Journey, where: EmbedContext) -> 
 
 
 def _flow(generator: SiteGenerator, journey: Journey, where: EmbedContext) -> str:
-    (svg,) = generator.renderer.render_all(
+    # The journey page's limits hold here too: the notice instead of the diagram.
+    labels, limit = generator.labels, generator.options.diagram_max_size
+    if diagram_size(journey) > limit:
+        notice = labels["flow_too_large"].format(
+            steps=len(journey.steps), arrows=len(journey.edges), limit=limit
+        )
+        return f'<p class="cjm-flow-notice" role="note">{escape(notice)}</p>'
+    (svg,) = generator.renderer.render_each(
         [flow.flow_dot(journey, generator.playbook, generator.labels)]
     )
+    if isinstance(svg, DiagramTimeout):
+        notice = labels["flow_timed_out"].format(seconds=f"{svg.seconds:g}")
+        return f'<p class="cjm-flow-notice" role="note">{escape(notice)}</p>'
     figure = generator.flow_figure(journey, svg)
     if where.section_published:
         # The diagram's nodes link to the steps of the journey page, not of this one.

@@ -599,8 +599,13 @@ def ascii_slug(text: str) -> str:
 
 
 def test_heading_anchors_are_readable_slugs(site: BuildResult) -> None:
-    """In-page URLs (#fragments in the table of contents) keep every letter: đ is d."""
-    map_ids = {*JOURNEYS, *PERSONAS, *CHANNELS}
+    """In-page URLs (#fragments in the table of contents) keep every letter: đ is d.
+    Titles of journeys, personas and channels are anchored by kind and id."""
+    map_ids = {
+        *(f"journey-{item}" for item in JOURNEYS),
+        *(f"persona-{item}" for item in PERSONAS),
+        *(f"channel-{item}" for item in CHANNELS),
+    }
     unreadable = []
     for url in generated_urls():
         for heading in article(site.page(url)).css("h1, h2, h3"):

@@ -103,7 +103,10 @@ def test_explicit_nav_placing_generated_pages_is_respected(
 def test_generated_page_replacing_a_docs_file_warns(build: Callable[..., BuildResult]) -> None:
     docs = {"index.md": "# Home\n", "playbook/journeys/buy-sunglasses.md": "# Mine\n"}
     result = build(minimal_files(), config(), docs, strict=False)
-    assert "is replaced by the page generated from the journey maps" in result.output
+    assert (
+        "'docs/playbook/journeys/buy-sunglasses.md' is replaced by the page generated from "
+        "maps/journeys/buy-sunglasses.yml (same path playbook/journeys/buy-sunglasses.md)"
+    ) in result.output
     strict = build(minimal_files(), config(), docs, expect_ok=False)
     assert strict.returncode != 0
 
