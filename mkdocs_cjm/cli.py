@@ -111,9 +111,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def _nothing_to_check(maps_dir: Path) -> str:
     """An empty maps folder (or a wrong PATH) is not a valid playbook: say where we looked."""
-    journeys = (maps_dir / "journeys").as_posix()
+    journeys = (maps_dir / "journeys").resolve()
+    if journeys.is_relative_to(Path.cwd()):
+        journeys = journeys.relative_to(Path.cwd())
     return (
-        f"mkdocs-cjm: no journey maps found: {journeys}/ holds no .yml file; nothing to check "
+        f"mkdocs-cjm: no journey maps found: {journeys.as_posix()}/ holds no .yml file; nothing to check "
         "(give the project folder, its mkdocs.yml or its maps folder as PATH, "
         "or start one with `mkdocs-cjm new`)"
     )
