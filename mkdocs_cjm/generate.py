@@ -545,7 +545,10 @@ class SiteGenerator:
             else:
                 self.warn(oversized_diagram_warning(journey, limit) or "")
                 notice = self.labels["flow_too_large"].format(
-                    steps=len(journey.steps), arrows=len(journey.edges), limit=limit
+                    steps=len(journey.steps),
+                    arrows=len(journey.edges),
+                    size=diagram_size(journey),
+                    limit=limit,
                 )
                 results.append(FlowNotice(notice))
         return results

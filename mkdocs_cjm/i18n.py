@@ -182,7 +182,7 @@ EN: dict[str, str] = {
     "current_target": "Current target",
     "current_actual": "Current actual",
     "future_target": "Future target",
-    "flow_too_large": "The flow diagram of this journey is not drawn: its {steps} steps and {arrows} arrows are more than the {limit} this site draws (plugin option graphviz_max_size). The tables on this page show every step.",
+    "flow_too_large": "The flow diagram of this journey is not drawn: its {steps} steps and {arrows} arrows ({size} together) exceed this site's limit of {limit} (plugin option graphviz_max_size). The tables on this page show every step.",
     "flow_timed_out": "The flow diagram of this journey is not drawn: Graphviz did not finish it within {seconds} seconds (plugin option graphviz_timeout). The tables on this page show every step.",
 }
 
@@ -360,7 +360,7 @@ VI: dict[str, str] = {
     "current_target": "Mục tiêu hiện tại",
     "current_actual": "Thực tế hiện tại",
     "future_target": "Mục tiêu tương lai",
-    "flow_too_large": "Sơ đồ luồng của hành trình này không được vẽ: {steps} bước và {arrows} mũi tên vượt quá giới hạn {limit} của trang (tùy chọn graphviz_max_size). Các bảng trên trang này vẫn liệt kê mọi bước.",
+    "flow_too_large": "Sơ đồ luồng của hành trình này không được vẽ: {steps} bước và {arrows} mũi tên (tổng cộng {size}) vượt quá giới hạn {limit} của trang (tùy chọn graphviz_max_size). Các bảng trên trang này vẫn liệt kê mọi bước.",
     "flow_timed_out": "Sơ đồ luồng của hành trình này không được vẽ: Graphviz không vẽ xong trong {seconds} giây (tùy chọn graphviz_timeout). Các bảng trên trang này vẫn liệt kê mọi bước.",
 }
 

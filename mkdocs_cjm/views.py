@@ -87,7 +87,10 @@ def _flow(generator: SiteGenerator, journey: Journey, where: EmbedContext) -> st
     labels, limit = generator.labels, generator.options.diagram_max_size
     if diagram_size(journey) > limit:
         notice = labels["flow_too_large"].format(
-            steps=len(journey.steps), arrows=len(journey.edges), limit=limit
+            steps=len(journey.steps),
+            arrows=len(journey.edges),
+            size=diagram_size(journey),
+            limit=limit,
         )
         return f'<p class="cjm-flow-notice" role="note">{escape(notice)}</p>'
     (svg,) = generator.renderer.render_each(
