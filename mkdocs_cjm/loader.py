@@ -488,6 +488,11 @@ class _Loader:
     def load_metrics(self, playbook: Playbook, declared_journeys: set[str]) -> Playbook:
         contents: list[tuple[str, bytes]] = []
         for path in metrics_files(self.maps_dir):
+            if path.name.startswith("."):
+                continue  # hidden, as for the YAML files (macOS's `._x.csv`)
+            if not self.inside(path):
+                self.problems.append(self.outside(path))
+                continue
             try:
                 contents.append((self.display(path), path.read_bytes()))
             except OSError as exc:

@@ -50,6 +50,19 @@ def test_a_map_linked_from_outside_is_refused_unread(
     assert "SECRET" not in result.output and "root:x" not in result.output
 
 
+def test_a_metrics_file_linked_from_outside_is_refused_unread(tmp_path: Path) -> None:
+    secret = tmp_path / "passwd.csv"
+    secret.write_text(SECRET, "utf-8")
+    root = project(tmp_path)
+    (root / "maps/metrics").mkdir()
+    (root / "maps/metrics/kpis.csv").symlink_to(secret)
+    (root / "maps/metrics/._kpis.csv").write_bytes(b"\x00\x05\x16\x07Mac OS X")
+    assert problems(root) == [
+        "maps/metrics/kpis.csv: error: is a link to a file or folder outside the maps "
+        "folder; it is not read (copy the file into the maps folder instead of linking to it)"
+    ]
+
+
 def test_a_linked_folder_outside_and_a_link_to_etc_passwd_are_refused(tmp_path: Path) -> None:
     outside = tmp_path / "elsewhere"
     outside.mkdir()
