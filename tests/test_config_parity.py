@@ -140,6 +140,13 @@ CASES = [
     ),
     Case("group-below-never", with_options("group_journeys_over: -2\n"), False, "-2 is too small"),
     Case("strict-quoted", with_options("strict: 'yes'\n"), False, option_error("strict")),
+    Case(
+        "today-not-a-date",
+        with_options("today: soon\n"),
+        False,
+        "the option today is 'soon'; expected a date written YYYY-MM-DD",
+    ),
+    Case("today-a-date", with_options("today: '2026-11-30'\n"), ok=True),
     # Where the options come from: MkDocs' own loader.
     Case(
         "env-tag-set",
