@@ -610,7 +610,10 @@ def test_heading_anchors_are_readable_slugs(site: BuildResult) -> None:
     for url in generated_urls():
         for heading in article(site.page(url)).css("h1, h2, h3"):
             anchor = re.sub(r"_\d+$", "", heading.attributes.get("id") or "")
-            if anchor not in map_ids and anchor != ascii_slug(text_of(heading)):
+            # A slug that starts like an item anchor ("Step details" and a step
+            # `details`) is kept apart by a `section-` prefix.
+            slug = anchor.removeprefix("section-")
+            if anchor not in map_ids and slug != ascii_slug(text_of(heading)):
                 unreadable.append(f"{url}#{anchor} for {text_of(heading)!r}")
     assert not unreadable, "\n".join(unreadable)
 
