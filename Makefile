@@ -49,6 +49,10 @@ screenshots: $(STAMP) browser-deps
 	cp build/screenshots/journey-map-1440-slate.png docs/images/journey-dark.png
 	cp build/screenshots/journey-map-390-default.png docs/images/journey-phone-light.png
 	cp build/screenshots/journey-map-390-slate.png docs/images/journey-phone-dark.png
+	cp build/screenshots/view-register-1440-default.png docs/images/register-light.png
+	cp build/screenshots/view-kpi-board-1440-slate.png docs/images/kpi-board-dark.png
+	cp build/screenshots/view-team-1440-default.png docs/images/team-light.png
+	cp build/screenshots/view-heatmap-1440-slate.png docs/images/heatmap-dark.png
 
 clean:
 	rm -rf $(VENV) site build .cache .pytest_cache .mypy_cache .ruff_cache

@@ -22,7 +22,7 @@ from markupsafe import Markup
 from . import text
 from .compare import Comparison, compare
 from .diagrams import DEFAULT_MAX_SIZE, DiagramRenderer, DiagramTimeout
-from .evidence import count_evidence, rank_by_weak_evidence
+from .evidence import count_evidence
 from .freshness import FileChange, Review, ReviewPolicy, needing_review, resolve_today, reviews
 from .index import CrossIndex, build_index
 from .loader import suggest_id
@@ -48,6 +48,9 @@ from .render import chart, flow, trend
 from .render.canvas import build_canvas, key_moments, steps_in_map_order
 from .render.emotion import SCALE, average, emotion_class, emotion_word, face_svg
 from .render.matrix import build_matrix
+from .sections import SECTIONS, VIEWS
+from .sections import teams as teams_view
+from .sections.snippets import Snippets
 
 
 @dataclass(frozen=True)
@@ -118,7 +121,15 @@ def _htmlblock(value: str) -> Markup:
 # character (YAML refuses control characters), and templates have no reason to.
 _BLOCK_MARK = "\x00"
 _MARKED_BLOCK = re.compile(f"{_BLOCK_MARK}([^{_BLOCK_MARK}]*){_BLOCK_MARK}")
-_PLACEHOLDER = re.compile(r'<div data-cjm-html="([^":]+):(\d+)"></div>')
+# Late blocks (the `lateblock` filter): the big derived tables of the cross-journey
+# pages. Their placeholders stay in the page until the plugin's `on_post_page`, so
+# the search plugin does not parse them: they repeat, row by row, text that the
+# journey pages hold (and search finds there), and parsing them was most of their
+# build time at scale. The pages are still indexed by their titles, headings and
+# the blocks around.
+_LATE_MARK = "\x01"
+_MARKED_LATE = re.compile(f"{_LATE_MARK}([^{_LATE_MARK}]*){_LATE_MARK}")
+_PLACEHOLDER = re.compile(r'<div data-cjm-(html|late)="([^":]+):(\d+)"></div>')
 # Python-Markdown passes a block through untouched only if it starts with one of
 # these tags (its own list); anything else it would read as a paragraph.
 _BLOCK_START = re.compile(
@@ -127,21 +138,26 @@ _BLOCK_START = re.compile(
 )
 
 
-def _marked_htmlblock(value: str) -> Markup:
+def _marked_htmlblock(value: str, mark: str = _BLOCK_MARK) -> Markup:
     block = _htmlblock(value)
     if not _BLOCK_START.match(block):
         return block
-    return Markup(f"{_BLOCK_MARK}{block.rstrip()}{_BLOCK_MARK}\n")
+    return Markup(f"{mark}{block.rstrip()}{mark}\n")
 
 
 def _split_blocks(page: GeneratedPage) -> GeneratedPage:
     blocks: list[str] = []
 
-    def placeholder(match: re.Match[str]) -> str:
-        blocks.append(match.group(1))
-        return f'<div data-cjm-html="{page.src_uri}:{len(blocks) - 1}"></div>'
+    def placeholder(kind: str) -> Callable[[re.Match[str]], str]:
+        def replace(match: re.Match[str]) -> str:
+            blocks.append(match.group(1))
+            return f'<div data-cjm-{kind}="{page.src_uri}:{len(blocks) - 1}"></div>'
 
-    markdown = _MARKED_BLOCK.sub(placeholder, page.markdown)
+        return replace
+
+    markdown = _MARKED_BLOCK.sub(placeholder("html"), page.markdown)
+    if _LATE_MARK in markdown:
+        markdown = _MARKED_LATE.sub(placeholder("late"), markdown)
     return GeneratedPage(page.src_uri, markdown, page.source, tuple(blocks))
 
 
@@ -149,24 +165,30 @@ def expand_blocks(
     text: str,
     blocks: Mapping[str, Sequence[str]],
     used: Callable[[str], None] | None = None,
+    *,
+    late: bool | None = None,
 ) -> str:
-    """`text` (Markdown, or the HTML Markdown made of it) with its placeholders replaced.
+    """`text` (Markdown, or the HTML Markdown made of it) with its placeholders replaced:
+    of late blocks only (`late=True`), of the others only (`False`), or all (`None`).
 
     A placeholder names its page, so a page's content copied elsewhere by another
     plugin still finds its blocks. One pass: a block's text is never searched for
     placeholders. `used` is called with each block put in.
     """
+    kinds = {None: ("html", "late"), False: ("html",), True: ("late",)}[late]
+    if not any(f"data-cjm-{kind}=" in text for kind in kinds):
+        return text
 
     def block(match: re.Match[str]) -> str:
-        page_blocks = blocks.get(match.group(1), ())
-        number = int(match.group(2))
-        if number >= len(page_blocks):
+        page_blocks = blocks.get(match.group(2), ())
+        number = int(match.group(3))
+        if match.group(1) not in kinds or number >= len(page_blocks):
             return match.group()
         if used is not None:
             used(page_blocks[number])
         return page_blocks[number]
 
-    return _PLACEHOLDER.sub(block, text) if "data-cjm-html=" in text else text
+    return _PLACEHOLDER.sub(block, text)
 
 
 def _finalize(value: Any) -> Any:
@@ -211,6 +233,7 @@ def make_environment(options: SiteOptions) -> jinja2.Environment:
         heading=functools.partial(_heading, ids=options.heading_ids),
         plain=text.plain,
         htmlblock=_htmlblock,
+        lateblock=_htmlblock,  # see _LATE_MARK
         emotion_word=lambda score: emotion_word(score, labels),
         emotion_class=emotion_class,
         face=lambda score: Markup(face_svg(score)),
@@ -393,7 +416,7 @@ class SiteGenerator:
         history: Mapping[str, FileChange] | None = None,
         warn: Callable[[str], None] | None = None,
     ) -> None:
-        self.playbook = playbook
+        self.playbook: Playbook = playbook
         self.options = options
         self.renderer = renderer
         # Last change of each map file, by its path as the map's `source` shows it.
@@ -405,27 +428,42 @@ class SiteGenerator:
         self.env = make_environment(options)
         if options.ready_html:
             self.env.filters["htmlblock"] = _marked_htmlblock
+            self.env.filters["lateblock"] = functools.partial(_marked_htmlblock, mark=_LATE_MARK)
         self.labels = options.labels
+        self.assets: list[GeneratedAsset] = []  # filled while pages are generated
+        self.snippets = Snippets(self)
 
     def page_context(self, page: PageRef | str) -> dict[str, Any]:
         """Template context of a generated page, or (given its site-relative URL) of any
         page that embeds a view: links are relative to it."""
+        context = self.base_context(page)
+        context.update(self.snippets.context(context["link_team"]))
+        return context
+
+    def base_context(self, page: PageRef | str) -> dict[str, Any]:
         layout, playbook, index = self.options.layout, self.playbook, self.index
 
-        def link(kind: PageKind, item_id: str = "", anchor: str = "") -> str:
+        def link(kind: str, item_id: str = "", anchor: str = "") -> str:
             if isinstance(page, str):
                 target = relative_url(page, layout.url(PageRef(kind, item_id)))
                 return target + (f"#{anchor}" if anchor else "")
             return layout.link(page, PageRef(kind, item_id), anchor)
 
+        def link_team(name: str | None) -> str:
+            """Relative link to a team's page ("" for a name no map gives as an owner)."""
+            team = index.teams.get(name) if name else None
+            return link(teams_view.KIND, team.slug) if team else ""
+
         return {
             "labels": self.labels,
             "playbook": playbook,
             "emotion_scale": SCALE,
+            "sections": SECTIONS,
             "link_journey": functools.partial(link, PageKind.JOURNEY),
             "link_persona": functools.partial(link, PageKind.PERSONA),
             "link_channel": functools.partial(link, PageKind.CHANNEL),
-            "link_index": lambda name: link(PageKind(name)),
+            "link_team": link_team,
+            "link_index": link,
             "channel_of": lambda step: playbook.channel_by_id[step.channel],
             "channels_of": lambda journey: index.channels_of(journey, playbook),
             "personas_of": self.personas_of,
@@ -438,13 +476,16 @@ class SiteGenerator:
             "evidence_of": count_evidence,
             "current_of": lambda journey: playbook.journey_by_id.get(journey.future_of or ""),
             "futures_of": lambda journey: playbook.futures_of.get(journey.id, ()),
+            "format_average": self.format_average,
         }
 
     def personas_of(self, journey: Journey) -> tuple[Persona, ...]:
         return tuple(self.playbook.persona_by_id[pid] for pid in journey.personas)
 
     def average_emotion(self, journey: Journey) -> str:
-        value = average(step.emotion for step in journey.steps)
+        return self.format_average(average(step.emotion for step in journey.steps))
+
+    def format_average(self, value: float | None) -> str:
         return f"{value:g}/5" if value is not None else str(self.labels["not_given"])
 
     def render(self, template: str, page: PageRef, **context: Any) -> str:
@@ -458,32 +499,19 @@ class SiteGenerator:
         return _front_matter(title, list(tags) if self.options.tags else [], hide)
 
     def generate(self) -> tuple[list[GeneratedPage], list[GeneratedAsset]]:
-        playbook, layout = self.playbook, self.options.layout
-        svgs = self.flow_svgs()
-        index_context: dict[PageKind, dict[str, Any]] = {
-            PageKind.OVERVIEW: {
-                "teams": list(self.index.steps_by_team.items()),
-                "stale_reviews": self.stale_reviews(),
-                "evidence_ranking": rank_by_weak_evidence(playbook.journeys),
-            },
-            PageKind.JOURNEYS: {"paired_journeys": self.paired_journeys()},
-            PageKind.PERSONAS: {},
-            PageKind.CHANNELS: {},
-        }
-        pages = [
-            GeneratedPage(
-                layout.src_uri(PageRef(kind)),
-                self.render(f"{kind.value}.md.j2", PageRef(kind), **context),
+        layout = self.options.layout
+        self.assets = []
+        pages: list[GeneratedPage] = []
+        for view in VIEWS:
+            page = PageRef(view.name)
+            pages.append(
+                GeneratedPage(
+                    layout.src_uri(page), self.render(view.template, page, **view.context(self))
+                )
             )
-            for kind, context in index_context.items()
-        ]
-        assets: list[GeneratedAsset] = []
-        for journey, svg in zip(playbook.journeys, svgs, strict=True):
-            pages.append(self.journey_page(journey, svg))
-            if isinstance(svg, str):
-                assets.append(GeneratedAsset(flow_asset(journey.id), svg))
-        pages += [self.persona_page(persona) for persona in playbook.personas]
-        pages += [self.channel_page(channel) for channel in playbook.channels]
+            if view.items is not None:
+                pages += view.items(self)
+        assets = self.assets
         stylesheet = (resources.files("mkdocs_cjm") / "assets" / "cjm.css").read_text("utf-8")
         assets.append(GeneratedAsset(STYLESHEET, stylesheet))
         script = (resources.files("mkdocs_cjm") / "assets" / "cjm.js").read_text("utf-8")
@@ -552,6 +580,23 @@ class SiteGenerator:
                 )
                 results.append(FlowNotice(notice))
         return results
+
+    def journey_pages(self) -> list[GeneratedPage]:
+        """Every journey's page; their flow diagrams (rendered in one batch) go to `assets`."""
+        playbook = self.playbook
+        pages = []
+        for journey, svg in zip(playbook.journeys, self.flow_svgs(), strict=True):
+            pages.append(self.journey_page(journey, svg))
+            if isinstance(svg, str):
+                self.assets.append(GeneratedAsset(flow_asset(journey.id), svg))
+        return pages
+
+    def item_page(
+        self, template: str, page: PageRef, title: str, source: str | None = None, **context: Any
+    ) -> GeneratedPage:
+        """An item page of a view: `template` rendered with a front-matter title."""
+        markdown = self.render(template, page, front_matter=self.front_matter(title), **context)
+        return GeneratedPage(self.options.layout.src_uri(page), markdown, source)
 
     def flow_figure(self, journey: Journey, svg: str) -> dict[str, Any]:
         """What `partials/flow.html.j2` needs besides the journey (and `flow_file`)."""

@@ -25,6 +25,7 @@ from .model import (
     Journey,
     Kpi,
     Persona,
+    Phase,
     Playbook,
     Source,
     Stage,
@@ -753,6 +754,7 @@ class _JourneyBuilder:
                     description=raw.get("description"),
                     goals=_texts(raw.get("goals")),
                     kpis=kpis,
+                    phase=Phase(raw["phase"]) if raw.get("phase") else None,
                 )
             )
         return declared, stages
@@ -857,6 +859,7 @@ class _JourneyBuilder:
             next=next_ids,
             evidence=Evidence(raw["evidence"]) if raw.get("evidence") else None,
             evidence_source=raw.get("source"),
+            milestone=raw.get("milestone") is True,
         )
 
 

@@ -6,12 +6,15 @@ be tested with objects built by hand.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
 from functools import cached_property
 from typing import NamedTuple
+
+from .measure import KpiStatus, kpi_status, parse_measure
+
+__all__ = ["KpiStatus", "parse_measure"]  # re-exported: they lived here first
 
 EMOTION_MIN = 1
 EMOTION_MAX = 5
@@ -20,6 +23,12 @@ EMOTION_MAX = 5
 class ChannelType(str, Enum):
     ONLINE = "online"
     OFFLINE = "offline"
+
+
+class Phase(str, Enum):
+    BEFORE = "before"
+    DURING = "during"
+    AFTER = "after"
 
 
 @dataclass(frozen=True)
@@ -58,42 +67,6 @@ class Persona:
     source: Source = field(default=Source(""), compare=False)
 
 
-class KpiStatus(str, Enum):
-    MET = "met"
-    BELOW = "below"
-    UNKNOWN = "unknown"
-
-
-_NUMBER = re.compile(r"[-+]?\d[\d.,]*")
-
-
-def parse_measure(text: str) -> tuple[float, str] | None:
-    """Split a KPI value such as "1.4%", "5 min" or "1.000.000 đ" into (number, unit).
-
-    Both "1,5" and "1.5" read as one and a half; a separator used more than once,
-    or a comma followed by exactly three digits, groups thousands.
-    """
-    match = _NUMBER.search(text)
-    if match is None:
-        return None
-    raw = match.group().rstrip(".,")
-    unit = (text[: match.start()] + text[match.start() + len(raw) :]).strip().lower()
-    dots, commas = raw.count("."), raw.count(",")
-    if dots and commas:
-        decimal = "." if raw.rfind(".") > raw.rfind(",") else ","
-        thousands = "," if decimal == "." else "."
-        raw = raw.replace(thousands, "").replace(decimal, ".")
-    elif dots > 1 or commas > 1:
-        raw = raw.replace(".", "").replace(",", "")
-    elif commas == 1:
-        head, tail = raw.split(",")
-        raw = head + tail if len(tail) == 3 else f"{head}.{tail}"
-    try:
-        return float(raw), unit
-    except ValueError:
-        return None
-
-
 class Measurement(NamedTuple):
     """One value of a KPI from a metrics file (a tuple: a long series builds fast)."""
 
@@ -120,14 +93,8 @@ class Kpi:
 
     @cached_property
     def status(self) -> KpiStatus:
-        """Whether the actual value reaches the target; UNKNOWN when they cannot be compared."""
-        if self.target is None or self.actual is None:
-            return KpiStatus.UNKNOWN
-        target, actual = parse_measure(self.target), parse_measure(self.actual)
-        if target is None or actual is None or target[1] != actual[1]:
-            return KpiStatus.UNKNOWN
-        reached = actual[0] >= target[0] if self.higher_is_better else actual[0] <= target[0]
-        return KpiStatus.MET if reached else KpiStatus.BELOW
+        """Whether the actual value reaches the target (see `measure.kpi_status`)."""
+        return kpi_status(self.target, self.actual, self.higher_is_better)
 
 
 @dataclass(frozen=True)
@@ -137,6 +104,8 @@ class Stage:
     description: str | None = None
     goals: tuple[str, ...] = ()
     kpis: tuple[Kpi, ...] = ()
+    # Before, during or after the purchase: the three phases every journey shares.
+    phase: Phase | None = None
 
 
 @dataclass(frozen=True)
@@ -157,6 +126,9 @@ class Step:
     next: tuple[str, ...] = ()
     evidence: Evidence | None = None
     evidence_source: str | None = None  # the step's `source:` key
+
+    # A golden milestone: a moment that must happen for the customer to get value.
+    milestone: bool = False
 
 
 class Evidence(str, Enum):
@@ -185,6 +157,19 @@ class Journey:
 
     def stage(self, stage_id: str) -> Stage:
         return next(stage for stage in self.stages if stage.id == stage_id)
+
+    @cached_property
+    def phase_bands(self) -> tuple[tuple[Phase | None, tuple[Stage, ...]], ...]:
+        """Runs of consecutive stages of one phase, in stage order; none if no stage has a phase."""
+        if not any(stage.phase for stage in self.stages):
+            return ()
+        bands: list[tuple[Phase | None, list[Stage]]] = []
+        for stage in self.stages:
+            if bands and bands[-1][0] is stage.phase:
+                bands[-1][1].append(stage)
+            else:
+                bands.append((stage.phase, [stage]))
+        return tuple((phase, tuple(stages)) for phase, stages in bands)
 
     def steps_in(self, stage_id: str) -> tuple[Step, ...]:
         return tuple(step for step in self.steps if step.stage == stage_id)

@@ -13,6 +13,7 @@ from typing import Any
 
 from .model import Playbook
 from .pages import Layout, PageKind, PageRef
+from .sections import SECTIONS, VIEW_BY_NAME
 
 NavItem = Any  # str | dict[str, str | list[NavItem]]: MkDocs' own nav shape
 
@@ -116,29 +117,24 @@ def add_section(
         return [index, *grouped(items, groups)]
 
     overview = posixpath.join(prefix, "index.md")
-    section = [
-        overview,
-        {labels["journeys"]: folder("journeys")},
-        {labels["personas"]: folder("personas")},
-        {labels["channels"]: folder("channels")},
-    ]
-    return [*nav, {labels["playbook"]: section}]
+    section = [overview, *({labels[view.label]: folder(view.folder)} for view in SECTIONS)]
+    return [*nav, {labels[OVERVIEW_LABEL]: section}]
 
 
-SECTION_ORDER = ("journeys", "personas", "channels")
+OVERVIEW_LABEL = VIEW_BY_NAME[PageKind.OVERVIEW].label
 
 
 def section_titles(prefix: str, labels: Mapping[str, str]) -> dict[str, str]:
     """Title of each generated folder, for the sections MkDocs derives from folder names."""
-    titles = {posixpath.join(prefix, name): labels[name] for name in SECTION_ORDER}
+    titles = {posixpath.join(prefix, view.folder): labels[view.label] for view in SECTIONS}
     if prefix:
-        titles[prefix] = labels["playbook"]
+        titles[prefix] = labels[OVERVIEW_LABEL]
     return titles
 
 
 def section_rank(folder: str, prefix: str) -> int:
-    """Journeys, personas, channels in that order; anything else keeps its place after them."""
-    for rank, name in enumerate(SECTION_ORDER):
-        if folder == posixpath.join(prefix, name):
+    """The sections in the registry's order; anything else keeps its place after them."""
+    for rank, view in enumerate(SECTIONS):
+        if folder == posixpath.join(prefix, view.folder):
             return rank
-    return len(SECTION_ORDER)
+    return len(SECTIONS)

@@ -13,10 +13,14 @@ from __future__ import annotations
 import functools
 import posixpath
 from dataclasses import dataclass
-from enum import Enum
 
 
-class PageKind(str, Enum):
+class PageKind:
+    """Kinds of generated pages. A section's index page has the section's name as its
+    kind and lives in the folder of that name (`teams` -> `<prefix>/teams/index.md`),
+    as do its item pages (`PageRef("teams", "crm")` -> `<prefix>/teams/crm.md`).
+    The first item kinds were named in the singular; `ITEM_FOLDERS` keeps their URLs."""
+
     OVERVIEW = "overview"
     JOURNEYS = "journeys"
     PERSONAS = "personas"
@@ -26,15 +30,19 @@ class PageKind(str, Enum):
     CHANNEL = "channel"
 
 
-# Index kinds and the folder holding their item pages.
-_FOLDERS = {
-    PageKind.JOURNEYS: "journeys",
-    PageKind.PERSONAS: "personas",
-    PageKind.CHANNELS: "channels",
+ITEM_FOLDERS = {
     PageKind.JOURNEY: "journeys",
     PageKind.PERSONA: "personas",
     PageKind.CHANNEL: "channels",
 }
+
+
+def folder_of(kind: str) -> str:
+    """The folder under the prefix holding pages of this kind ("" for the overview)."""
+    if kind == PageKind.OVERVIEW:
+        return ""
+    return ITEM_FOLDERS.get(kind, kind)
+
 
 ASSETS_DIR = "assets/cjm"
 STYLESHEET = f"{ASSETS_DIR}/cjm.css"
@@ -43,7 +51,7 @@ SCRIPT = f"{ASSETS_DIR}/cjm.js"
 
 @dataclass(frozen=True)
 class PageRef:
-    kind: PageKind
+    kind: str  # a `PageKind`, or a view's name
     id: str = ""
 
 
@@ -55,12 +63,8 @@ class Layout:
     use_directory_urls: bool = True
 
     def src_uri(self, page: PageRef) -> str:
-        if page.kind is PageKind.OVERVIEW:
-            parts = [self.prefix, "index.md"]
-        elif page.id:
-            parts = [self.prefix, _FOLDERS[page.kind], f"{page.id}.md"]
-        else:
-            parts = [self.prefix, _FOLDERS[page.kind], "index.md"]
+        name = f"{page.id}.md" if page.id else "index.md"
+        parts = [self.prefix, folder_of(page.kind), name]
         return posixpath.join(*[part for part in parts if part])
 
     @functools.lru_cache(maxsize=1 << 16)  # noqa: B019 (a few small frozen layouts per process)

@@ -277,12 +277,15 @@ class CjmPlugin(BasePlugin[CjmConfig]):  # type: ignore[no-untyped-call]
         def used(block: str) -> None:
             anchors.update(html.unescape(anchor) for anchor in _ANCHOR.findall(block))
 
-        html_text = expand_blocks(html_text, self._blocks, used)
+        html_text = expand_blocks(html_text, self._blocks, used, late=False)
         if anchors and page.present_anchor_ids is not None:
             page.present_anchor_ids.update(anchors)
         return html_text
 
+    @event_priority(100)  # first, so that other plugins (minifiers) see the whole page
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
+        # The late blocks (see generate._LATE_MARK) go in after the search plugin read the page.
+        output = expand_blocks(output, self._blocks, late=True)
         if not self._serve_errors:
             return output
         return with_banner(output, banner_html(self._serve_errors, self._labels(config)))

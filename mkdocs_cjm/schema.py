@@ -159,6 +159,11 @@ STAGE = Record(
         "description": Field(Text(block=True), description="Markdown."),
         "goals": Field(TEXT_LIST, description="The customer's goals at this stage."),
         "kpis": Field(ListOf(KPI), description="Milestones and metrics of this stage."),
+        "phase": Field(
+            Choice(("before", "during", "after")),
+            description="Before, during or after the purchase: journey pages band their "
+            "stages by phase, and the channel heatmap can show channels x phases.",
+        ),
     },
 )
 
@@ -191,6 +196,11 @@ STEP = Record(
         ),
         "source": Field(
             Text(), description="Where the evidence comes from, e.g. 12 interviews, Oct 2026."
+        ),
+        "milestone": Field(
+            Boolean(),
+            description="true: a golden milestone, a moment that must happen for the customer "
+            "to get value (marked on the journey page and the flow, listed on the overview).",
         ),
     },
 )

@@ -492,15 +492,29 @@ def nav_home_only_site(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
     return _build(tmp_path_factory, "blind-nav-home", edit)
 
 
+def team_names() -> set[str]:
+    """Every owner the maps name: of a journey, a channel, or a step (else its channel's)."""
+    names = {j["owner"] for j in JOURNEYS.values() if j.get("owner")}
+    names |= {c["owner"] for c in CHANNELS.values() if c.get("owner")}
+    for journey in JOURNEYS.values():
+        for step in journey["steps"]:
+            owner = step.get("owner") or CHANNELS[step["channel"]].get("owner")
+            if owner:
+                names.add(owner)
+    return names
+
+
 def generated_urls() -> list[str]:
+    from mkdocs_cjm.index import team_slugs
+    from mkdocs_cjm.sections import SECTIONS
+
     return [
         f"{PREFIX}/",
-        f"{PREFIX}/journeys/",
-        f"{PREFIX}/personas/",
-        f"{PREFIX}/channels/",
+        *(f"{PREFIX}/{view.folder}/" for view in SECTIONS),
         *(journey_url(j) for j in JOURNEYS),
         *(persona_url(p) for p in PERSONAS),
         *(channel_url(c) for c in CHANNELS),
+        *(f"{PREFIX}/teams/{slug}/" for slug in team_slugs(sorted(team_names())).values()),
     ]
 
 

@@ -20,6 +20,7 @@ from mkdocs_cjm.pages import Layout, PageKind, PageRef, relative_url
 from mkdocs_cjm.render.chart import emotion_chart, stage_bands
 from mkdocs_cjm.render.flow import flow_dot
 from mkdocs_cjm.render.matrix import build_matrix
+from mkdocs_cjm.sections import SECTIONS
 from mkdocs_cjm.text import wrap
 
 
@@ -91,6 +92,8 @@ def test_add_section_appends_only_when_nav_ignores_generated_pages() -> None:
             {"Journeys": ["playbook/journeys/index.md", "playbook/journeys/buy.md"]},
             {"Personas": ["playbook/personas/index.md"]},
             {"Channels": ["playbook/channels/index.md", "playbook/channels/web.md"]},
+            # Then every further section of the registry, in its order.
+            *({EN[view.label]: [f"playbook/{view.folder}/index.md"]} for view in SECTIONS[3:]),
         ]
     }
     assert set(generated) <= nav_paths(nav)
@@ -201,7 +204,8 @@ def test_kpi_status_respects_direction() -> None:
     assert Kpi("CTR", "2%", "1.4%").status.value == "below"
     assert Kpi("Wait", "3 min", "5 min", higher_is_better=False).status.value == "below"
     assert Kpi("Wait", "3 min", "2 min", higher_is_better=False).status.value == "met"
-    assert Kpi("Mixed", "3 min", "90 s").status.value == "unknown"
+    assert Kpi("Mixed", "3 min", "90 s").status.value == "incomparable"
+    assert Kpi("Launch").status.value == "unknown"
 
 
 def test_wrap_keeps_words_and_breaks_long_ones() -> None:

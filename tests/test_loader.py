@@ -306,7 +306,7 @@ def test_kpis_keep_values_as_written_and_get_a_status(tmp_path: Path) -> None:
         KpiStatus.MET,  # lower is better: 3.2 million is under the 3.5 million target
         KpiStatus.BELOW,  # lower is better: 7 min is over 5 min
         KpiStatus.MET,
-        KpiStatus.UNKNOWN,  # different units cannot be compared
+        KpiStatus.INCOMPARABLE,  # different units cannot be compared
         KpiStatus.UNKNOWN,
     ]
 

@@ -29,8 +29,10 @@ from hypothesis import strategies as st
 from mkdocs_cjm.diagrams import Backend, DiagramRenderer
 from mkdocs_cjm.generate import SiteOptions, generate_site
 from mkdocs_cjm.i18n import labels_for
+from mkdocs_cjm.index import build_index
 from mkdocs_cjm.loader import LoadOptions, LoadResult, load_playbook
 from mkdocs_cjm.problems import MAX_REPORTED, MapError, format_report
+from mkdocs_cjm.sections import VIEWS
 
 Files = dict[str, Any]  # path under maps/ -> parsed YAML data, or raw bytes
 
@@ -320,7 +322,8 @@ def run_pipeline(files: Files, renderer: DiagramRenderer, *, strict: bool = True
     playbook = result.playbook
     pages, assets = generate_site(playbook, SiteOptions(labels=labels_for("en")), renderer)
     kinds = len(playbook.journeys) + len(playbook.personas) + len(playbook.channels)
-    assert len(pages) == 4 + kinds
+    teams = len(build_index(playbook).teams)
+    assert len(pages) == len(VIEWS) + kinds + teams
     for page in pages:
         assert page.src_uri.endswith(".md") and page.markdown.strip()
         page.markdown.encode("utf-8")  # what MkDocs does to write it

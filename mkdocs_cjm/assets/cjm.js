@@ -206,3 +206,127 @@
     setup();
   }
 })();
+
+/* ==== Playbook views (issue 11): pain-point register filters, heatmap switch ====
+   Progressive enhancement: without JavaScript the register lists every entry and
+   both heatmaps show one under the other. One block, kept last in the file;
+   Material's instant navigation re-runs it through document$. */
+(function () {
+  var ENTRY = "tr[data-journey]";
+
+  // The filter controls, built from the lists the page carries (see pain-points.md.j2).
+  function buildControls(box) {
+    var fieldset = document.createElement("fieldset");
+    var legend = document.createElement("legend");
+    legend.textContent = box.getAttribute("data-legend");
+    fieldset.appendChild(legend);
+    box.querySelectorAll("ul[data-cjm-filter]").forEach(function (list) {
+      var label = document.createElement("label");
+      label.appendChild(document.createTextNode(list.getAttribute("data-label") + " "));
+      var select = document.createElement("select");
+      select.setAttribute("data-cjm-filter", list.getAttribute("data-cjm-filter"));
+      var all = document.createElement("option");
+      all.value = "";
+      all.textContent = box.getAttribute("data-all");
+      select.appendChild(all);
+      list.querySelectorAll("li[data-value]").forEach(function (item) {
+        var option = document.createElement("option");
+        option.value = item.getAttribute("data-value");
+        option.textContent = item.textContent;
+        select.appendChild(option);
+      });
+      label.appendChild(select);
+      fieldset.appendChild(label);
+      list.hidden = true;
+    });
+    var reset = document.createElement("button");
+    reset.type = "button";
+    reset.setAttribute("data-cjm-filter-reset", "");
+    reset.textContent = box.getAttribute("data-reset");
+    fieldset.appendChild(reset);
+    var output = document.createElement("output");
+    output.className = "cjm-filter-count";
+    output.setAttribute("aria-live", "polite");
+    fieldset.appendChild(output);
+    box.appendChild(fieldset);
+    return { selects: Array.prototype.slice.call(fieldset.querySelectorAll("select")), reset: reset, output: output };
+  }
+
+  function setUpFilters(root) {
+    var box = root.querySelector("[data-cjm-filters]");
+    if (!box || box.dataset.cjmReady) return;
+    box.dataset.cjmReady = "1";
+    var controls = buildControls(box);
+    box.hidden = false;
+    var entries = root.querySelectorAll(ENTRY);
+    var groups = root.querySelectorAll("[data-cjm-group]");
+    function apply() {
+      var wanted = controls.selects
+        .filter(function (select) { return select.value; })
+        .map(function (select) { return [select.getAttribute("data-cjm-filter"), select.value]; });
+      var shown = 0;
+      entries.forEach(function (entry) {
+        var match = wanted.every(function (pair) {
+          var values = (entry.getAttribute("data-" + pair[0]) || "").split(" ");
+          return values.indexOf(pair[1]) >= 0;
+        });
+        entry.hidden = !match;
+        if (match) shown += 1;
+      });
+      groups.forEach(function (group) {
+        var visible = group.querySelectorAll(ENTRY + ":not([hidden])").length;
+        group.hidden = visible === 0;
+        var count = group.querySelector("[data-cjm-count]");
+        if (count) count.textContent = String(visible);
+        if (wanted.length && visible) group.open = true;
+      });
+      controls.output.textContent = wanted.length
+        ? box.getAttribute("data-template")
+            .replace("{shown}", String(shown))
+            .replace("{total}", String(entries.length))
+        : "";
+    }
+    controls.selects.forEach(function (select) { select.addEventListener("change", apply); });
+    controls.reset.addEventListener("click", function () {
+      controls.selects.forEach(function (select) { select.value = ""; });
+      apply();
+    });
+  }
+
+  function setUpHeatmap(block) {
+    var bar = block.querySelector(".cjm-heatmap-switch");
+    if (!bar || bar.dataset.cjmReady) return;
+    bar.dataset.cjmReady = "1";
+    bar.hidden = false;
+    var buttons = bar.querySelectorAll("[data-cjm-heatmap-show]");
+    function show(name) {
+      block.querySelectorAll("[data-cjm-heatmap-view]").forEach(function (view) {
+        view.hidden = view.getAttribute("data-cjm-heatmap-view") !== name;
+      });
+      buttons.forEach(function (button) {
+        var on = button.getAttribute("data-cjm-heatmap-show") === name;
+        button.setAttribute("aria-pressed", on ? "true" : "false");
+      });
+    }
+    buttons.forEach(function (button) {
+      button.addEventListener("click", function () {
+        show(button.getAttribute("data-cjm-heatmap-show"));
+      });
+    });
+    show("journeys");
+  }
+
+  function setUpViews() {
+    document.querySelectorAll("[data-cjm-filterable]").forEach(setUpFilters);
+    document.querySelectorAll(".cjm-heatmap-block").forEach(setUpHeatmap);
+  }
+
+  if (typeof document$ !== "undefined" && document$.subscribe) {
+    document$.subscribe(setUpViews);
+  } else if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", setUpViews);
+  } else {
+    setUpViews();
+  }
+})();
+/* ==== end of the playbook views block ==== */

@@ -63,7 +63,8 @@ def _label(lines: list[str]) -> str:
 def _node_label(step: Step, channel_name: str, labels: Mapping[str, str]) -> str:
     # Markdown fields show as the page renders them (`**b**` as `b`); plain fields
     # (touchpoint, names) as written, asterisks and all, like on the page.
-    lines = wrap(_clip(step.touchpoint), WRAP_WIDTH)
+    lines = wrap(f"★ {labels['milestone']}", WRAP_WIDTH) if step.milestone else []
+    lines += wrap(_clip(step.touchpoint), WRAP_WIDTH)
     if step.touchpoint != channel_name:
         lines += wrap(f"({_clip(channel_name)})", WRAP_WIDTH)
     lines += wrap(_clip(plain(step.action)), WRAP_WIDTH)
@@ -83,6 +84,8 @@ def _evidence_text(step: Step, labels: Mapping[str, str]) -> str:
 
 def _tooltip(step: Step, channel_name: str, labels: Mapping[str, str]) -> str:
     parts = [f"{step.touchpoint} ({channel_name}): {plain(step.action)}"]
+    if step.milestone:
+        parts.insert(0, labels["milestone"])
     score = f"{step.emotion}/5 " if step.emotion is not None else ""
     parts.append(f"{labels['emotion']}: {score}{emotion_word(step.emotion, labels)}")
     if step.feeling:
@@ -153,9 +156,12 @@ def flow_dot(journey: Journey, playbook: Playbook, labels: Mapping[str, str]) ->
                     target="_self",
                     style="rounded,filled" if channel.online else "filled,dashed",
                     fillcolor=FILLS[step.emotion],
+                    # A golden milestone has a double border (and says so in its label).
+                    **({"peripheries": "2"} if step.milestone else {}),
                     **{
                         "class": f"cjm-node {emotion_class(step.emotion)} "
                         f"cjm-{'online' if channel.online else 'offline'}"
+                        + (" cjm-milestone" if step.milestone else "")
                     },
                 )
     # Invisible edges from each stage to the next keep the clusters in stage order,

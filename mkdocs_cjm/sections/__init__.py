@@ -1,0 +1,88 @@
+"""The registry of generated sections: one `View` entry per section of the playbook.
+
+Navigation (`nav.py`, the plugin's `on_nav`), the overview's links, `mkdocs-cjm
+export` (pages, stale-file cleanup, `--nav`) and the tests all iterate `VIEWS`,
+so a new cross-journey page is one module here (its context) plus one template.
+Modules import `SiteGenerator` for typing only: `generate.py` imports this registry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..pages import PageKind
+from . import heatmap, kpis, overview, pain_points, teams
+
+if TYPE_CHECKING:
+    from ..generate import GeneratedPage, SiteGenerator
+
+ContextBuilder = Callable[["SiteGenerator"], Mapping[str, Any]]
+ItemPages = Callable[["SiteGenerator"], Iterable["GeneratedPage"]]
+
+
+def no_context(generator: SiteGenerator) -> Mapping[str, Any]:
+    return {}
+
+
+@dataclass(frozen=True)
+class View:
+    """One generated section: an index page, and maybe a page per item."""
+
+    name: str  # the index page's kind, and its folder under the prefix
+    label: str  # key in i18n labels: its title in the navigation and on the overview
+    template: str  # template of the index page
+    context: ContextBuilder = no_context  # template variables of the index page
+    items: ItemPages | None = None  # its item pages, generated in the same folder
+    item_kind: str = ""  # the kind of those pages (defaults to `name`)
+
+    @property
+    def folder(self) -> str:
+        return "" if self.name == PageKind.OVERVIEW else self.name
+
+    @property
+    def page_kind(self) -> str:
+        return self.item_kind or self.name
+
+
+VIEWS: tuple[View, ...] = (
+    View(PageKind.OVERVIEW, "playbook", "overview.md.j2", overview.context),
+    View(
+        PageKind.JOURNEYS,
+        "journeys",
+        "journeys.md.j2",
+        lambda generator: {"paired_journeys": generator.paired_journeys()},
+        items=lambda generator: generator.journey_pages(),
+        item_kind=PageKind.JOURNEY,
+    ),
+    View(
+        PageKind.PERSONAS,
+        "personas",
+        "personas.md.j2",
+        items=lambda generator: [generator.persona_page(p) for p in generator.playbook.personas],
+        item_kind=PageKind.PERSONA,
+    ),
+    View(
+        PageKind.CHANNELS,
+        "channels",
+        "channels.md.j2",
+        heatmap.channels_context,
+        items=lambda generator: [generator.channel_page(c) for c in generator.playbook.channels],
+        item_kind=PageKind.CHANNEL,
+    ),
+    View(teams.KIND, "teams", "teams.md.j2", teams.index_context, items=teams.team_pages),
+    View(
+        pain_points.KIND,
+        "pain_point_register",
+        "pain-points.md.j2",
+        pain_points.context,
+        items=pain_points.team_pages,
+    ),
+    View(kpis.KIND, "kpi_board", "kpis.md.j2", kpis.context, items=kpis.status_pages),
+)
+
+SECTIONS: tuple[View, ...] = tuple(view for view in VIEWS if view.folder)
+"""The views with a folder of their own, in navigation order (the overview is the prefix)."""
+
+VIEW_BY_NAME: dict[str, View] = {view.name: view for view in VIEWS}

@@ -1,0 +1,150 @@
+"""The pain-point register, `<prefix>/pain-points/`: every pain point of every journey,
+grouped by owning team, the worst moments (lowest emotion) first within a team."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..index import CrossIndex, Team
+from ..model import Channel, Journey, Playbook, Stage, Step
+from ..pages import PageRef
+
+if TYPE_CHECKING:
+    from ..generate import GeneratedPage, SiteGenerator
+
+KIND = "pain-points"
+
+
+@dataclass(frozen=True)
+class PainPoint:
+    text: str
+    journey: Journey
+    stage: Stage
+    step: Step
+    channel: Channel
+    team: Team | None
+
+
+@dataclass(frozen=True)
+class TeamPains:
+    team: Team | None  # None: steps nobody owns
+    entries: tuple[PainPoint, ...]
+
+
+def _worst_first(entry: PainPoint) -> tuple[int, str, int]:
+    emotion = entry.step.emotion if entry.step.emotion is not None else 99  # unrated last
+    return emotion, entry.journey.id, entry.step.index
+
+
+def register(playbook: Playbook, index: CrossIndex) -> list[TeamPains]:
+    """Groups by team, most pain points first (then by name); unowned steps last."""
+    groups: dict[str, list[PainPoint]] = {}
+    for journey in playbook.journeys:
+        stages = {stage.id: stage for stage in journey.stages}
+        for step in journey.steps:
+            team = index.teams.get(step.owner) if step.owner else None
+            for text in step.pain_points:
+                entry = PainPoint(
+                    text,
+                    journey,
+                    stages[step.stage],
+                    step,
+                    playbook.channel_by_id[step.channel],
+                    team,
+                )
+                groups.setdefault(step.owner or "", []).append(entry)
+    ordered = sorted((name for name in groups if name), key=lambda name: (-len(groups[name]), name))
+    result = [
+        TeamPains(index.teams[name], tuple(sorted(groups[name], key=_worst_first)))
+        for name in ordered
+    ]
+    if "" in groups:
+        result.append(TeamPains(None, tuple(sorted(groups[""], key=_worst_first))))
+    return result
+
+
+@dataclass(frozen=True)
+class Filter:
+    """One way to narrow the register: the entries' `data-<attribute>`, its label
+    key, and the (value, text) choices, only those that occur in the register."""
+
+    attribute: str
+    label: str
+    options: tuple[tuple[str, str], ...]
+
+
+def filters(playbook: Playbook, groups: list[TeamPains]) -> list[Filter]:
+    entries = [entry for group in groups for entry in group.entries]
+    channels = {entry.channel.id for entry in entries}
+    journeys = {entry.journey.id for entry in entries}
+    personas = {pid for entry in entries for pid in entry.journey.personas}
+    teams = [group.team for group in groups if group.team is not None]
+    return [
+        Filter("team", "team", tuple((team.slug, team.name) for team in teams)),
+        Filter(
+            "channel",
+            "channel",
+            tuple((c.id, c.name) for c in playbook.channels if c.id in channels),
+        ),
+        Filter(
+            "personas",
+            "persona",
+            tuple((p.id, p.name) for p in playbook.personas if p.id in personas),
+        ),
+        Filter(
+            "journey",
+            "journey",
+            tuple((j.id, j.title) for j in playbook.journeys if j.id in journeys),
+        ),
+    ]
+
+
+# Past this many entries, team groups start closed: the page stays a list of teams.
+OPEN_UP_TO = 300
+# Past this many entries, each team's entries get a page of their own,
+# `<prefix>/pain-points/<team slug>/`, and the register lists the teams: one page
+# of thousands of entries would pass 2 MB and be no use to anyone.
+SPLIT_OVER = 1500
+NO_OWNER = "no-owner"  # the page of the entries no team owns (`index.team_slugs` reserves it)
+
+
+def group_id(group: TeamPains) -> str:
+    return group.team.slug if group.team else NO_OWNER
+
+
+def _context(generator: SiteGenerator, groups: list[TeamPains], part: bool) -> dict[str, Any]:
+    entries = [entry for group in groups for entry in group.entries]
+    return {
+        "groups": groups,
+        "total": len(entries),
+        "journey_count": len({entry.journey.id for entry in entries}),
+        "filters": filters(generator.playbook, groups),
+        "open_groups": part or len(entries) <= OPEN_UP_TO,
+        "split": False,
+        "part": part,
+        "group_id": group_id,
+    }
+
+
+def context(generator: SiteGenerator) -> Mapping[str, Any]:
+    groups = register(generator.playbook, generator.index)
+    result = _context(generator, groups, part=False)
+    result["split"] = result["total"] > SPLIT_OVER
+    return result
+
+
+def team_pages(generator: SiteGenerator) -> Iterator[GeneratedPage]:
+    """At scale (see SPLIT_OVER), a register page per team."""
+    groups = register(generator.playbook, generator.index)
+    if sum(len(group.entries) for group in groups) <= SPLIT_OVER:
+        return
+    for group in groups:
+        title = group.team.name if group.team else generator.labels["no_owner"]
+        yield generator.item_page(
+            "pain-points.md.j2",
+            PageRef(KIND, group_id(group)),
+            f"{generator.labels['pain_point_register']}: {title}",
+            **_context(generator, [group], part=True),
+        )

@@ -1,0 +1,80 @@
+"""Team pages: `<prefix>/teams/` and a page per team, `<prefix>/teams/<slug>/`.
+
+A team is any `owner` in the maps; a step belongs to its own owner, else to its
+channel's (the loader fills that in). A team's page is the one a new hire of that
+team is sent to: its journeys, its channels, and every moment it owns with its
+emotion, pain points, opportunities and the KPIs of its stage.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..index import Team
+from ..model import Journey, Stage, Step
+from ..pages import PageRef
+from ..render.emotion import average
+
+if TYPE_CHECKING:
+    from ..generate import GeneratedPage, SiteGenerator
+
+KIND = "teams"
+
+
+@dataclass(frozen=True)
+class JourneyMoments:
+    journey: Journey
+    stages: tuple[tuple[Stage, tuple[Step, ...]], ...]  # in the journey's stage order
+
+    @property
+    def steps(self) -> int:
+        return sum(len(steps) for _, steps in self.stages)
+
+
+def moments(team: Team) -> list[JourneyMoments]:
+    """The team's steps grouped by journey (playbook order) and stage (journey order)."""
+    by_journey: dict[str, tuple[Journey, list[Step]]] = {}
+    for ref in team.steps:
+        by_journey.setdefault(ref.journey.id, (ref.journey, []))[1].append(ref.step)
+    grouped = []
+    for journey, steps in by_journey.values():
+        stages = tuple(
+            (stage, mine)
+            for stage in journey.stages
+            if (mine := tuple(step for step in steps if step.stage == stage.id))
+        )
+        grouped.append(JourneyMoments(journey, stages))
+    return grouped
+
+
+@dataclass(frozen=True)
+class TeamSummary:
+    team: Team
+    pain_points: int
+    average: float | None
+
+
+def summary(team: Team) -> TeamSummary:
+    steps = [ref.step for ref in team.steps]
+    return TeamSummary(
+        team,
+        sum(len(step.pain_points) for step in steps),
+        average(step.emotion for step in steps),
+    )
+
+
+def index_context(generator: SiteGenerator) -> Mapping[str, Any]:
+    return {"teams": [summary(team) for team in generator.index.teams.values()]}
+
+
+def team_pages(generator: SiteGenerator) -> Iterator[GeneratedPage]:
+    for team in generator.index.teams.values():
+        yield generator.item_page(
+            "team.md.j2",
+            PageRef(KIND, team.slug),
+            team.name,
+            team=summary(team),
+            moments=moments(team),
+        )
