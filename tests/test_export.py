@@ -90,16 +90,19 @@ LATE_SECTIONS = (
     "playbook/teams/",
     "playbook/pain-points/",
     "playbook/kpis/",
-    "playbook/channels/#channel-heatmap",
 )
+
+
+def _late(location: str) -> bool:
+    return location.startswith(LATE_SECTIONS) or (
+        location.startswith("playbook/channels/#") and location.endswith("channel-heatmap")
+    )
 
 
 def search_entries(site: Path) -> dict[str, dict[str, str]]:
     index = json.loads((site / "search" / "search_index.json").read_text("utf-8"))
     return {
-        doc["location"]: (
-            {"title": doc["title"]} if doc["location"].startswith(LATE_SECTIONS) else doc
-        )
+        doc["location"]: ({"title": doc["title"]} if _late(doc["location"]) else doc)
         for doc in index["docs"]
         if doc["location"].startswith("playbook")
     }
