@@ -321,3 +321,23 @@ def test_journey_layout_rejects_other_values(tmp_path: Path) -> None:
     result = run_build(project)
     assert result.returncode != 0
     assert "journey_layout" in result.output and "Traceback" not in result.output
+
+
+def test_canvas_marks_milestones_and_phases(example_site: BuildResult) -> None:
+    for journey_file in sorted((ROOT / "maps" / "journeys").glob("*.y*ml")):
+        journey_id = journey_file.stem
+        journey, steps = _expected(ROOT, journey_id)
+        canvas = _canvas(example_site.page(f"playbook/journeys/{journey_id}/"), journey_id)
+        marked = [
+            cell.attributes["data-step"]
+            for cell in canvas.css('[data-lane="steps"] [data-step]')
+            if "data-milestone" in cell.attributes
+        ]
+        assert marked == [step["id"] for step in steps if step.get("milestone")], journey_id
+        for cell in canvas.css("[data-milestone]"):
+            assert "★" in text_of(cell) and "milestone" in text_of(cell).lower()
+        phases = {
+            node.attributes["data-stage"]: node.attributes.get("data-phase")
+            for node in canvas.css("[data-stage]")
+        }
+        assert phases == {stage["id"]: stage.get("phase") for stage in journey["stages"]}
