@@ -25,9 +25,8 @@ OPPORTUNITIES = "opportunities"
 OWNERS = "owners"
 KPIS = "kpis"
 LANES = (GOALS, STEPS, EMOTION, THOUGHTS, PAIN_POINTS, OPPORTUNITIES, OWNERS, KPIS)
-# Lanes with a cell per step column; the others have a cell per stage.
+# Lanes with a cell per step column; the others (goals, KPIs) have a cell per stage.
 STEP_LANES = (STEPS, EMOTION, THOUGHTS, PAIN_POINTS, OPPORTUNITIES, OWNERS)
-STAGE_LANES = (GOALS, KPIS)
 
 # Emotion lane geometry, in CSS pixels (mirrored by cjm.css through the custom
 # properties the template sets): a point for score s sits (MAX - s) levels down.
