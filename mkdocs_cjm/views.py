@@ -7,7 +7,10 @@ against the playbook and says what is wrong with the line inside the block;
 
 from __future__ import annotations
 
+import html as htmllib
+import posixpath
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -17,12 +20,16 @@ from markupsafe import Markup
 
 from .diagrams import DiagramTimeout
 from .generate import SiteGenerator, diagram_size, flow_asset
+from .index import Team
+from .loader import suggest_id
 from .model import Journey
 from .pages import relative_url
 from .problems import did_you_mean
 from .render import flow
 from .render.canvas import build_canvas, key_moments, steps_in_map_order
 from .render.matrix import build_matrix
+from .sections import teams
+from .sections.heatmap import build_heatmap
 from .text import escape
 
 
@@ -40,6 +47,7 @@ class ViewRequest:
     view: str
     journey: str | None = None
     channel: str | None = None
+    team: str | None = None  # the team's name, as the maps write it
 
 
 @dataclass(frozen=True)
@@ -53,7 +61,9 @@ class EmbedContext:
 
 @dataclass(frozen=True)
 class _View:
-    needs: str  # the block key naming the item the view shows: "journey" or "channel"
+    # The block key naming the item the view shows ("journey", "channel", "team"), or
+    # "" for a view of the whole playbook.
+    needs: str
     render: Callable[[SiteGenerator, Any, EmbedContext], str]
 
 
@@ -163,6 +173,24 @@ def _channel(generator: SiteGenerator, channel: Any, where: EmbedContext) -> str
     )
 
 
+def _team(generator: SiteGenerator, team: Team, where: EmbedContext) -> str:
+    """The team's page without its title: what it owns, then every moment it owns."""
+    summary, moments = teams.summary(team), teams.moments(team)
+    return "\n".join(
+        _partial(generator, name, where.page_url, team=summary, moments=moments)
+        for name in ("team_summary", "team_moments")
+    )
+
+
+def _heatmap(generator: SiteGenerator, _: None, where: EmbedContext) -> str:
+    heatmap = build_heatmap(generator.playbook)
+    if not heatmap.by_journey:  # no step yet (the channels page leaves the section out)
+        return f'<p class="cjm-none">{escape(generator.labels["none"])}</p>'
+    return _partial(
+        generator, "heatmap", where.page_url, heatmap=heatmap, heatmap_channels=heatmap.channels
+    )
+
+
 VIEWS: dict[str, _View] = {
     "map": _View("journey", _map),
     "matrix": _View("journey", _matrix),
@@ -171,11 +199,11 @@ VIEWS: dict[str, _View] = {
     "kpis": _View("journey", _kpis),
     "pain-points": _View("journey", _pain_points),
     "channel": _View("channel", _channel),
+    "team": _View("team", _team),
+    "heatmap": _View("", _heatmap),
 }
-# Named by the `cjm` block's contract but not rendered by this version: the team and
-# heatmap views arrive with their pages.
-PLANNED_VIEWS = ("team", "heatmap")
-KEYS = ("view", "journey", "channel", "team")
+ITEM_KEYS = ("journey", "channel", "team")
+KEYS = ("view", *ITEM_KEYS)
 
 
 def _key_line(source: str, key: str) -> int:
@@ -185,10 +213,25 @@ def _key_line(source: str, key: str) -> int:
     return 0
 
 
-def _choice(what: str, value: str, valid: list[str]) -> str:
+def _choice(what: str, value: str, valid: list[str], suggestion: str | None = None) -> str:
     message = f"unknown {what} {value!r}; expected one of: {', '.join(valid) or '(none)'}"
-    suggestion = did_you_mean(value, valid)
+    suggestion = suggestion or did_you_mean(value, valid)
     return f"{message} ({suggestion})" if suggestion else message
+
+
+def _team_name(value: str, generator: SiteGenerator, line: int) -> str:
+    """The team a block names by its name as the maps write it, or by its slug (its
+    page's file name)."""
+    # Vietnamese typed on one system and read on another may differ in composition only.
+    by_name = {unicodedata.normalize("NFC", name): name for name in generator.index.teams}
+    by_slug = {team.slug: name for name, team in generator.index.teams.items()}
+    found = by_name.get(unicodedata.normalize("NFC", value)) or by_slug.get(value)
+    if found is not None:
+        return found
+    names = list(generator.index.teams)
+    # The name as written first; else the slug ("cham-soc-khach" is near a slug only).
+    suggestion = did_you_mean(value, names) or did_you_mean(suggest_id(value), by_slug)
+    raise BlockError(_choice("team", value, [repr(name) for name in names], suggestion), line)
 
 
 def parse_block(source: str, generator: SiteGenerator) -> ViewRequest:
@@ -212,45 +255,79 @@ def parse_block(source: str, generator: SiteGenerator) -> ViewRequest:
     if view is None:
         raise BlockError(f"missing 'view:'; expected one of: {', '.join(names)}")
     view = str(view)
-    if view in PLANNED_VIEWS:
-        raise BlockError(
-            f"the view {view!r} is not available in this version of mkdocs-cjm; "
-            f"available: {', '.join(names)}",
-            _key_line(source, "view"),
-        )
     if view not in VIEWS:
         raise BlockError(_choice("view", view, names), _key_line(source, "view"))
     needs = VIEWS[view].needs
+    for key in ITEM_KEYS:
+        if key != needs and key in data:
+            takes = f"'{needs}:'" if needs else "only 'view:'"
+            raise BlockError(f"the {view} view takes {takes}, not '{key}:'", _key_line(source, key))
+    if not needs:
+        return ViewRequest(view)
     playbook = generator.playbook
     valid = {
         "journey": [journey.id for journey in playbook.journeys],
         "channel": [channel.id for channel in playbook.channels],
+        "team": [repr(name) for name in generator.index.teams],
     }[needs]
     item = data.get(needs)
     if item is None:
         raise BlockError(
-            f"the {view} view needs '{needs}:'; expected one of: {', '.join(valid)}",
+            f"the {view} view needs '{needs}:'; expected one of: {', '.join(valid) or '(none)'}",
             _key_line(source, "view"),
         )
+    line = _key_line(source, needs)
+    if needs == "team":
+        return ViewRequest(view, team=_team_name(str(item).strip(), generator, line))
     if str(item) not in valid:
-        raise BlockError(_choice(needs, str(item), valid), _key_line(source, needs))
-    for key in ("journey", "channel", "team"):
-        if key != needs and key in data:
-            raise BlockError(
-                f"the {view} view takes '{needs}:', not '{key}:'", _key_line(source, key)
-            )
+        raise BlockError(_choice(needs, str(item), valid), line)
     return ViewRequest(view, **{needs: str(item)})
 
 
 def render_view(generator: SiteGenerator, request: ViewRequest, where: EmbedContext) -> str:
     view = VIEWS[request.view]
     playbook = generator.playbook
-    item: Any
+    item: Any = None
     if view.needs == "journey":
-        item = next(j for j in playbook.journeys if j.id == request.journey)
-    else:
+        item = playbook.journey_by_id[str(request.journey)]
+    elif view.needs == "channel":
         item = playbook.channel_by_id[str(request.channel)]
-    return view.render(generator, item, where)
+    elif view.needs == "team":
+        item = generator.index.teams[str(request.team)]
+    html = view.render(generator, item, where)
+    if where.section_published:
+        return html
+    return _without_section_links(html, generator.options.layout.prefix, where.page_url)
 
 
-__all__ = ["VIEWS", "BlockError", "EmbedContext", "ViewRequest", "parse_block", "render_view"]
+_HREF = re.compile(r'\shref="([^"#][^"]*)"')
+_SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
+
+
+def _without_section_links(html: str, prefix: str, page_url: str) -> str:
+    """`html` without its links into the generated section: a site that does not publish
+    the section (the formatter without the plugin, and no `mkdocs-cjm export`) would
+    have them lead nowhere. The link's text stays."""
+    section = prefix.strip("/")
+    folder = page_url if page_url.endswith("/") else posixpath.dirname(page_url)
+
+    def drop(match: re.Match[str]) -> str:
+        href = htmllib.unescape(match.group(1))
+        if _SCHEME.match(href):
+            return match.group()
+        target = posixpath.normpath(posixpath.join(folder, href.partition("#")[0]))
+        inside = not section or target == section or target.startswith(f"{section}/")
+        return "" if inside else match.group()
+
+    return _HREF.sub(drop, html)
+
+
+__all__ = [
+    "KEYS",
+    "VIEWS",
+    "BlockError",
+    "EmbedContext",
+    "ViewRequest",
+    "parse_block",
+    "render_view",
+]

@@ -191,7 +191,8 @@ def test_a_bad_cjm_block_shows_its_error_in_place_while_serving(tmp_path: Path) 
         guide.write_text("# Guide\n\n```cjm\nview: matirx\njourney: j\n```\n", encoding="utf-8")
         message = (
             "docs/guide.md:4: cjm block: unknown view 'matirx'; expected one of: channel,"
-            " emotions, flow, kpis, map, matrix, pain-points (did you mean 'matrix'?)"
+            " emotions, flow, heatmap, kpis, map, matrix, pain-points, team"
+            " (did you mean 'matrix'?)"
         )
         running.wait_for(lambda: running.count(message) > 0, "the block's error")
         running.wait_for(

@@ -55,6 +55,11 @@ class Heatmap:
     phases: tuple[str, ...]  # the phases used, in order; "" for stages without one
     by_channel: Mapping[str, Cell]
 
+    @property
+    def channels(self) -> list[Channel]:
+        """The heatmap's columns: online channels, then offline."""
+        return [channel for _, group in self.groups for channel in group]
+
 
 def build_heatmap(playbook: Playbook) -> Heatmap:
     per_journey: dict[tuple[str, str], list[Step]] = {}
@@ -112,7 +117,7 @@ def channels_context(generator: SiteGenerator) -> Mapping[str, Any]:
     heatmap = build_heatmap(generator.playbook)
     return {
         "heatmap": heatmap,
-        "heatmap_channels": [channel for _, group in heatmap.groups for channel in group],
+        "heatmap_channels": heatmap.channels,
         "underperformers": underperformers(generator.playbook, heatmap),
         "underperforming_below": UNDERPERFORMING_BELOW,
         "list_journeys": len(generator.playbook.journeys) <= LIST_JOURNEYS_UP_TO,
