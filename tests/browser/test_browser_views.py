@@ -88,3 +88,28 @@ def test_heatmap_switches_to_phases_after_instant_navigation(
     pressed = page.locator('[data-cjm-heatmap-show="phases"]').get_attribute("aria-pressed")
     assert pressed == "true"
     assert opened.errors == []
+
+
+@pytest.mark.parametrize("device", list(SIZES))
+def test_embedded_team_and_heatmap_views_work_in_a_hand_written_page(
+    open_page: Callable[..., Opened], device: str
+) -> None:
+    """docs/embedding.md embeds both: the heatmap's switch works there as on the channels
+    page, and neither view widens the page."""
+    width, height = SIZES[device]
+    opened = open_page("embedding/", width=width, height=height)
+    page = opened.page
+    embedded = page.locator('[data-cjm-view="heatmap"]')
+    page.wait_for_selector('[data-cjm-view="heatmap"] .cjm-heatmap-switch:not([hidden])')
+    journeys = embedded.locator("[data-cjm-heatmap]")
+    phases = embedded.locator("[data-cjm-heatmap-phases]")
+    assert journeys.is_visible() and not phases.is_visible()
+    embedded.locator('[data-cjm-heatmap-show="phases"]').click()
+    assert phases.is_visible() and not journeys.is_visible()
+    team = page.locator('[data-cjm-view="team"]')
+    assert team.locator("tr.cjm-moment").first.is_visible()
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll_width <= width, f"page is {scroll_width}px wide in a {width}px viewport"
+    embedded.scroll_into_view_if_needed()
+    page.screenshot(path=screenshot_path("embedded-heatmap", width, "default"))
+    assert opened.errors == []
