@@ -3,6 +3,14 @@
     python benchmarks/measure.py build PROJECT_DIR
     python benchmarks/measure.py edit PROJECT_DIR JOURNEY_FILE NONCE
     python benchmarks/measure.py profile PROJECT_DIR OUT.prof
+    python benchmarks/measure.py build PROJECT_DIR --without-views
+
+`--without-views` builds the site as it was before the playbook's cross-journey
+views (issue 11): no pain-point register, KPI board or team pages, no heatmap on
+the channels index, and channel pages without the pain points, opportunities and
+stage KPIs of their steps (the partial in `without_views/`, as a custom template).
+Everything else (journey pages, canvas, navigation, search) is the current code,
+so `build` against `build --without-views` is what those views cost.
 
 `build` times one `mkdocs build` (configuration loading included, interpreter
 start-up and the import of MkDocs itself not, the same for every mode).
@@ -33,9 +41,42 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _build(project: Path, command: str = "build") -> dict[str, Any]:
+# The sections issue 11 added (see `--without-views`).
+ISSUE_11_SECTIONS = ("teams", "pain-points", "kpis")
+WITHOUT_VIEWS_TEMPLATES = Path(__file__).resolve().parent / "without_views"
+
+
+def drop_views() -> None:
+    """The registry without the issue-11 sections, and the channels index without its
+    heatmap, in every module that holds them."""
+    from dataclasses import replace
+
+    from mkdocs_cjm import generate, nav, sections
+    from mkdocs_cjm.sections import heatmap
+
+    def without_heatmap(context: Any) -> Any:
+        empty = heatmap.Heatmap((), {}, {}, (), {})
+        return lambda generator: {**context(generator), "heatmap": empty}
+
+    views = tuple(
+        replace(view, context=without_heatmap(view.context)) if view.name == "channels" else view
+        for view in sections.VIEWS
+        if view.name not in ISSUE_11_SECTIONS
+    )
+    kept = tuple(view for view in views if view.folder)
+    for module in (sections, generate, nav):
+        for name, value in (("VIEWS", views), ("SECTIONS", kept)):
+            if hasattr(module, name):
+                setattr(module, name, value)
+
+
+def _build(project: Path, command: str = "build", without_views: bool = False) -> dict[str, Any]:
+    if without_views:
+        drop_views()
     wall, cpu = time.perf_counter(), time.process_time()
     config = load_config(str(project / "mkdocs.yml"), site_dir=str(project / "site"))
+    if without_views:
+        config.plugins["cjm"].config.custom_templates = str(WITHOUT_VIEWS_TEMPLATES)
     config.plugins.on_startup(command=command, dirty=False)
     plugin = config.plugins.get("cjm")
     before = _rendered(plugin)
@@ -66,7 +107,7 @@ def edit_one_step(text: str, nonce: str) -> str:
 def main(argv: list[str]) -> int:
     mode, project = argv[0], Path(argv[1]).resolve()
     if mode == "build":
-        result = _build(project)
+        result = _build(project, without_views="--without-views" in argv[2:])
     elif mode == "edit":
         journey, nonce = project / argv[2], argv[3]
         original = journey.read_text(encoding="utf-8")

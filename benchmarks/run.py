@@ -1,6 +1,7 @@
 """The playbook benchmark: the plugin against the same pages written by hand.
 
     python benchmarks/run.py [--sizes 150 300 600] [--repeat 3] [--no-browser] [--no-profile]
+                             [--views]
 
 For each size N it generates a synthetic playbook (generate.py), exports its
 pages with `mkdocs-cjm export`, and builds, interleaved and repeated:
@@ -10,7 +11,10 @@ pages with `mkdocs-cjm export`, and builds, interleaved and repeated:
 - cold: the plugin with an empty diagram cache;
 - warm: the plugin with a full cache (a fresh process);
 - edit: in that same process, a second build after one step of one journey
-  changed on disk, as `mkdocs serve` rebuilds (and how many diagrams it drew).
+  changed on disk, as `mkdocs serve` rebuilds (and how many diagrams it drew);
+- with `--views`, also warm without views: a warm build with the cross-journey
+  views of issue 11 left out (`measure.py build --without-views`), so that
+  warm/without-views is what those views cost.
 
 Every build runs in its own process (measure.py); times are medians. Then it
 loads one journey page and its Mermaid twin in Chromium (browser.py), profiles
@@ -59,7 +63,9 @@ TARGETS = {
     "warm(600)/warm(300)": 2.2,
     "peak RSS/baseline": 1.5,
     "browser ours/mermaid": 0.5,
+    "warm/warm without views": 1.10,
 }
+WITHOUT_VIEWS = "warm without views"
 
 
 def log(message: str) -> None:
@@ -121,6 +127,8 @@ def measure(mode: str, n: int, playbook: Path, baseline: Path, nonce: str) -> di
     script = str(HERE / "measure.py")
     if mode == "baseline":
         return {"baseline": run_json([sys.executable, script, "build", str(baseline)])}
+    if mode == WITHOUT_VIEWS:
+        return {mode: run_json([sys.executable, script, "build", str(playbook), "--without-views"])}
     if mode == "cold":
         shutil.rmtree(playbook / ".cache", ignore_errors=True)
         return {"cold": run_json([sys.executable, script, "build", str(playbook)])}
@@ -150,6 +158,9 @@ def summarise(samples: dict[int, dict[str, list[dict[str, Any]]]]) -> dict[int, 
         for mode in ("cold", "warm", "edit"):
             row[f"{mode}/baseline"] = row[mode]["seconds"] / base["seconds"]
             row[f"{mode} cpu/baseline"] = row[mode]["cpu"] / base["cpu"]
+        if WITHOUT_VIEWS in row:
+            row["warm/warm without views"] = row["warm"]["seconds"] / row[WITHOUT_VIEWS]["seconds"]
+            row["warm cpu/without views cpu"] = row["warm"]["cpu"] / row[WITHOUT_VIEWS]["cpu"]
         row["peak RSS/baseline"] = (
             max(row[m]["rss_mb"] for m in ("cold", "warm", "edit")) / (base["rss_mb"])
         )
@@ -210,6 +221,13 @@ def verdicts(summary: dict[int, dict[str, Any]], browser: dict[str, Any] | None)
             f"- edit at N={n} re-rendered {edit_drawn} diagram(s): only the changed journey's"
             f" - {'holds' if ok else 'FAILS'}"
         )
+        if WITHOUT_VIEWS in row:
+            check("warm/warm without views", row["warm/warm without views"], f"at N={n}")
+            lines.append(
+                f"  (in CPU time: {row['warm cpu/without views cpu']:.2f}; "
+                f"{row[WITHOUT_VIEWS]['cpu']:.1f} s without the views, "
+                f"{row['warm']['cpu']:.1f} s with them)"
+            )
         warm_drawn = row["warm"]["rendered"]
         lines.append(
             f"- warm at N={n} rendered {warm_drawn} diagram(s), cold {row['cold']['rendered']}"
@@ -291,6 +309,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-browser", action="store_true")
     parser.add_argument("--no-profile", action="store_true")
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--views", action="store_true", help="also warm builds without the issue-11 views"
+    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
     load_before = os.getloadavg()
@@ -306,7 +327,8 @@ def main(argv: list[str] | None = None) -> int:
     with raw_log.open("w", encoding="utf-8") as raw:
         for rep in range(args.repeat):
             for i, n in enumerate(rotate(args.sizes, rep)):
-                for mode in rotate(MODES, rep + i):
+                modes = (*MODES, WITHOUT_VIEWS) if args.views else MODES
+                for mode in rotate(modes, rep + i):
                     result = measure(mode, n, *projects[n], nonce=f"{time.time_ns()}")
                     for key, value in result.items():
                         samples[n][key].append(value)

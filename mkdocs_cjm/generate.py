@@ -91,7 +91,9 @@ class GeneratedPage:
 
     def full_markdown(self) -> str:
         """The page as Markdown that builds on its own, blocks in place."""
-        return expand_blocks(self.markdown, {self.src_uri: self.blocks})
+        blocks = {self.src_uri: self.blocks}
+        # Late cells sit inside HTML blocks: in once those are.
+        return expand_blocks(expand_blocks(self.markdown, blocks, late=False), blocks, late=True)
 
 
 @dataclass(frozen=True)
@@ -129,7 +131,16 @@ _MARKED_BLOCK = re.compile(f"{_BLOCK_MARK}([^{_BLOCK_MARK}]*){_BLOCK_MARK}")
 # the blocks around.
 _LATE_MARK = "\x01"
 _MARKED_LATE = re.compile(f"{_LATE_MARK}([^{_LATE_MARK}]*){_LATE_MARK}")
-_PLACEHOLDER = re.compile(r'<div data-cjm-(html|late)="([^":]+):(\d+)"></div>')
+# Late cells (the `latecells` filter): HTML inside a block (a table) that goes in late
+# like a late block, but whose text search still indexes: until `on_post_page` its
+# placeholder holds what Material's search parser keeps of it (`search_text`), the
+# same index entries for a fraction of the tags to parse. Used for the tables of a
+# channel page (a row per step, with its pain points, opportunities and stage KPIs).
+_LATE_CELLS_MARK = "\x02"
+_MARKED_LATE_CELLS = re.compile(f"{_LATE_CELLS_MARK}([^{_LATE_CELLS_MARK}]*){_LATE_CELLS_MARK}")
+_PLACEHOLDER = re.compile(
+    r'<div data-cjm-(html|late)="([^":]+):(\d+)">((?:[^<]|<(?!/?div[\s>]))*)</div>'
+)
 # Python-Markdown passes a block through untouched only if it starts with one of
 # these tags (its own list); anything else it would read as a paragraph.
 _BLOCK_START = re.compile(
@@ -145,6 +156,97 @@ def _marked_htmlblock(value: str, mark: str = _BLOCK_MARK) -> Markup:
     return Markup(f"{mark}{block.rstrip()}{mark}\n")
 
 
+# Tags Material's search parser writes into an entry's text (`Parser.keep`); it keeps
+# the text of every other tag and drops the tag.
+_SEARCH_KEPT_TAGS = frozenset({"p", "code", "pre", "li", "ol", "ul", "sub", "sup"})
+_TAG = re.compile(
+    r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)"
+    r"""(?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*\s*/?>"""
+)
+# What the parser treats specially (content skipped, sections, whitespace kept as
+# it is, excluded elements): fragments with any of these are not rewritten.
+_SEARCH_SPECIAL = re.compile(
+    r"<(?:[!?]|/?(?:script|style|object|pre|h[1-6]|textarea|title)\b)"
+    r"|data-search-exclude|linenodiv",
+    re.IGNORECASE,
+)
+
+
+def search_text(fragment: str) -> str | None:
+    """What Material's search parser reads of `fragment`, written with as few tags as
+    it takes to read the same: the tags it keeps (without attributes) and the text.
+
+    The parser adds to the entry each run of text between two tags, but a run of
+    whitespace only as one space, and not at all after another such run. So the runs
+    between two kept tags are written as one run, whitespace-only ones as that space
+    or nothing; one that follows what came before the fragment (unknown here) and
+    one that ends it are kept apart by a bare `<br>` (void: the parser does not even
+    put it on its stack). None where the parser could read the fragment differently
+    (see `_SEARCH_SPECIAL`; a `<` that is not a tag; a tab, which Markdown expands by
+    its column in the whole line), so it is not rewritten.
+    """
+    if "\t" in fragment or _SEARCH_SPECIAL.search(fragment):
+        return None
+    if not (fragment.startswith("<") and fragment.endswith(">")):
+        return None  # text at either end joins the text around it (`_marked_late_cells`)
+    out: list[str] = []
+    run_parts: list[str] = []  # the run being joined up (since the last kept tag)
+    blank_last: bool | None = None  # whether the parser's last item is a space; None: unknown
+    blank_tail = False  # the joined run ends with a whitespace-only run's space
+
+    def close() -> None:
+        nonlocal blank_tail
+        if blank_tail and any(not part.isspace() for part in run_parts[:-1]):
+            run_parts[-1:] = ["<br>", " "]  # stays an item of its own, as after a tag
+        out.extend(run_parts)
+        run_parts.clear()
+        blank_tail = False
+
+    def add(run: str) -> None:
+        nonlocal blank_last, blank_tail
+        if run.isspace():
+            if blank_last is None:  # after the unknown: as it is, and apart from the rest
+                out.append(run)
+                run_parts.append("<br>")
+                blank_last = True
+            elif not blank_last:
+                run_parts.append(" ")
+                blank_last = blank_tail = True
+            return
+        run_parts.append(run)
+        blank_last, blank_tail = False, False
+
+    position = 0
+    for tag in _TAG.finditer(fragment):
+        run = fragment[position : tag.start()]
+        position = tag.end()
+        if "<" in run:
+            return None
+        if run:
+            add(run)
+        name = tag[2].lower()
+        if name in _SEARCH_KEPT_TAGS:
+            close()
+            out.append(f"<{tag[1]}{name}>")
+            blank_last = False
+    run = fragment[position:]
+    if "<" in run:
+        return None
+    if run:
+        add(run)
+    close()
+    return "".join(out)
+
+
+def _marked_late_cells(value: str) -> Markup:
+    # Whitespace at either end stays out of the fragment: a fragment starts and ends
+    # with a tag, so its placeholder's tags stand where its own first and last were.
+    core = value.strip()
+    start = value[: len(value) - len(value.lstrip())]
+    end = value[len(value.rstrip()) :]
+    return Markup(f"{start}{_LATE_CELLS_MARK}{core}{_LATE_CELLS_MARK}{end}")
+
+
 def _split_blocks(page: GeneratedPage) -> GeneratedPage:
     blocks: list[str] = []
 
@@ -155,7 +257,19 @@ def _split_blocks(page: GeneratedPage) -> GeneratedPage:
 
         return replace
 
-    markdown = _MARKED_BLOCK.sub(placeholder("html"), page.markdown)
+    def late_cells(match: re.Match[str]) -> str:
+        cells = match.group(1)
+        searched = search_text(cells)
+        if searched is None:
+            return cells
+        blocks.append(cells)
+        return f'<div data-cjm-late="{page.src_uri}:{len(blocks) - 1}">{searched}</div>'
+
+    markdown = page.markdown
+    if _LATE_CELLS_MARK in markdown:
+        # First: these are inside HTML blocks, whose text the next step takes out.
+        markdown = _MARKED_LATE_CELLS.sub(late_cells, markdown)
+    markdown = _MARKED_BLOCK.sub(placeholder("html"), markdown)
     if _LATE_MARK in markdown:
         markdown = _MARKED_LATE.sub(placeholder("late"), markdown)
     return GeneratedPage(page.src_uri, markdown, page.source, tuple(blocks))
@@ -234,6 +348,7 @@ def make_environment(options: SiteOptions) -> jinja2.Environment:
         plain=text.plain,
         htmlblock=_htmlblock,
         lateblock=_htmlblock,  # see _LATE_MARK
+        latecells=lambda value: value,  # see _LATE_CELLS_MARK
         emotion_word=lambda score: emotion_word(score, labels),
         emotion_class=emotion_class,
         face=lambda score: Markup(face_svg(score)),
@@ -429,6 +544,7 @@ class SiteGenerator:
         if options.ready_html:
             self.env.filters["htmlblock"] = _marked_htmlblock
             self.env.filters["lateblock"] = functools.partial(_marked_htmlblock, mark=_LATE_MARK)
+            self.env.filters["latecells"] = _marked_late_cells
         self.labels = options.labels
         self.assets: list[GeneratedAsset] = []  # filled while pages are generated
         self.snippets = Snippets(self)

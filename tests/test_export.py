@@ -283,3 +283,56 @@ def test_exported_nav_gives_a_plain_site_the_plugins_navigation(tmp_path: Path) 
     for url in ("", "playbook/journeys/browse/", "playbook/personas/minh/"):
         theirs = plain.page(url).css_first("nav.md-nav--primary").html
         assert ours.page(url).css_first("nav.md-nav--primary").html == theirs, url
+
+
+# Fragments with the whitespace the search parser collapses, kept tags, entities,
+# attributes holding ">" and text around; each is read in several surroundings.
+SEARCH_FRAGMENTS = [
+    "<table>\n<caption>Steps</caption>\n<thead><tr>\n<th>A</th>\n<th>B</th>\n</tr></thead>"
+    "\n<tbody>\n<tr><td>x</td>\n<td><ul><li>p &amp; q</li><li>r</li></ul></td>\n"
+    '<td><span title="a > b"> <strong>3/5</strong> <span>ok</span></span></td>\n</tr>\n'
+    "</tbody>\n</table>",
+    "<td> </td>\n\n<td>  lead</td><td>trail  </td> \n<td>\n</td>",
+    "<td><ul>\n<li> </li>\n</ul></td><td>\n<ul><li><a href='x'>link</a>: text</li></ul></td>",
+    '<td><svg viewBox="0 0 2 2"><circle r="1"/></svg> <b>x</b>  </td>',
+    "<p>x</p><br>",
+]
+SURROUNDINGS = [("", ""), ("before", "after"), ("before ", " after"), ("<p>", "</p>"), ("\n", "\n")]
+
+
+@pytest.mark.parametrize("fragment", SEARCH_FRAGMENTS)
+def test_search_text_reads_as_the_fragment_does(fragment: str) -> None:
+    from material.plugins.search.plugin import Parser
+
+    from mkdocs_cjm.generate import search_text
+
+    def read(html: str) -> list[tuple[str, str]]:
+        parser = Parser()
+        parser.feed(html)
+        parser.close()
+        return [("".join(s.title), "".join(s.text)) for s in parser.data]
+
+    searched = search_text(fragment)
+    assert searched is not None
+    assert searched.count("<") < fragment.count("<")
+    for before, after in SURROUNDINGS:
+        page = f"<h2 id='s'>Section</h2><div>{before}{{}}{after}</div>"
+        cheap = page.format(f'<div data-cjm-late="x.md:0">{searched}</div>')
+        assert read(cheap) == read(page.format(fragment)), (before, after)
+
+
+@pytest.mark.parametrize(
+    "fragment",
+    [
+        "<td>\tx</td>",
+        "<td><script>x</script></td>",
+        "<td>a < b</td>",
+        "<pre>x</pre>",
+        "text<td>x</td>",
+        "<td>x</td>\n",
+    ],
+)
+def test_search_text_leaves_what_it_cannot_match(fragment: str) -> None:
+    from mkdocs_cjm.generate import search_text
+
+    assert search_text(fragment) is None

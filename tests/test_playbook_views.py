@@ -7,6 +7,7 @@ expectation is worked out from its YAML, read here with PyYAML on its own.
 
 from __future__ import annotations
 
+import html
 import json
 import posixpath
 import re
@@ -486,6 +487,24 @@ def test_channel_pages_list_pain_points_opportunities_and_stage_kpis(site: Build
             table = text_of(row.parent.parent)  # the journey's table on this channel
             for kpi in stage.get("kpis") or []:
                 assert kpi["name"] in table
+
+
+def test_channel_pages_cells_are_in_the_search_index_and_the_page(site: BuildResult) -> None:
+    # The plugin puts these cells in after the search plugin read the page, with their
+    # text in their place meanwhile (generate._LATE_CELLS_MARK): both must hold them.
+    index = json.loads((site.site / "search" / "search_index.json").read_text("utf-8"))
+    for channel_id in MAPS.channels:
+        url = f"{PREFIX}/channels/{channel_id}/"
+        assert "data-cjm-late" not in site.html(url)
+        searched = html.unescape(
+            " ".join(doc["text"] for doc in index["docs"] if doc["location"].startswith(url))
+        )
+        page = text_of(site.page(url).css_first("article"))
+        for _, _, step in MAPS.steps():
+            if step["channel"] == channel_id:
+                for item in [*(step.get("pain_points") or []), *(step.get("opportunities") or [])]:
+                    assert f"<li>{item}</li>" in searched, (channel_id, item)
+                    assert item in page
 
 
 def mean(values: list[int]) -> str:
