@@ -48,7 +48,7 @@ from .render import chart, flow, trend
 from .render.canvas import build_canvas, key_moments, steps_in_map_order
 from .render.emotion import SCALE, average, emotion_class, emotion_word, face_svg
 from .render.matrix import build_matrix
-from .sections import SECTIONS, VIEWS
+from .sections import SECTIONS, VIEWS, View
 from .sections import teams as teams_view
 from .sections.snippets import Snippets
 
@@ -100,6 +100,31 @@ class GeneratedPage:
 class GeneratedAsset:
     path: str
     content: str
+
+
+@dataclass(frozen=True)
+class LazyPage:
+    """A page of the section before it is rendered, and what its content shows.
+
+    `journeys` are the ids of the journeys whose maps the page shows (None: it may
+    show any, like the overview). `mkdocs serve`'s fast rebuild renders again only
+    the pages that show a journey that changed (see `incremental.py`): a page that
+    reads another journey's data must name it here.
+    """
+
+    src_uri: str
+    build: Callable[[], GeneratedPage]
+    journeys: frozenset[str] | None = None
+    asset: str | None = None  # the file its build may add to `SiteGenerator.assets`
+
+
+def static_assets() -> list[GeneratedAsset]:
+    """The stylesheet and script every generated page links to."""
+    package = resources.files("mkdocs_cjm") / "assets"
+    return [
+        GeneratedAsset(STYLESHEET, (package / "cjm.css").read_text("utf-8")),
+        GeneratedAsset(SCRIPT, (package / "cjm.js").read_text("utf-8")),
+    ]
 
 
 # What a wide journey page hides of Material's layout: both sidebars.
@@ -530,7 +555,10 @@ class SiteGenerator:
         renderer: DiagramRenderer,
         history: Mapping[str, FileChange] | None = None,
         warn: Callable[[str], None] | None = None,
+        env: jinja2.Environment | None = None,
     ) -> None:
+        """`env`: the environment of an earlier generator with the same options, whose
+        compiled templates are then reused (under `mkdocs serve`)."""
         self.playbook: Playbook = playbook
         self.options = options
         self.renderer = renderer
@@ -540,13 +568,15 @@ class SiteGenerator:
         self.reviews = reviews(playbook, self.review_policy)
         self.warn = warn or (lambda message: None)
         self.index: CrossIndex = build_index(playbook)
-        self.env = make_environment(options)
+        self.env = env or make_environment(options)
         if options.ready_html:
             self.env.filters["htmlblock"] = _marked_htmlblock
             self.env.filters["lateblock"] = functools.partial(_marked_htmlblock, mark=_LATE_MARK)
             self.env.filters["latecells"] = _marked_late_cells
         self.labels = options.labels
         self.assets: list[GeneratedAsset] = []  # filled while pages are generated
+        self._flows: dict[str, str | FlowNotice] = {}  # journey id: its flow SVG, or why none
+        self.lazy: list[LazyPage] = []  # the pages `generate` made
         self.snippets = Snippets(self)
 
     def page_context(self, page: PageRef | str) -> dict[str, Any]:
@@ -614,27 +644,33 @@ class SiteGenerator:
     def front_matter(self, title: str, *tags: str, hide: Sequence[str] = ()) -> Markup:
         return _front_matter(title, list(tags) if self.options.tags else [], hide)
 
-    def generate(self) -> tuple[list[GeneratedPage], list[GeneratedAsset]]:
+    def lazy_pages(self) -> list[LazyPage]:
+        """Every page of the section, in order, not rendered yet."""
         layout = self.options.layout
-        self.assets = []
-        pages: list[GeneratedPage] = []
+        pages: list[LazyPage] = []
         for view in VIEWS:
             page = PageRef(view.name)
-            pages.append(
-                GeneratedPage(
-                    layout.src_uri(page), self.render(view.template, page, **view.context(self))
-                )
-            )
+            pages.append(LazyPage(layout.src_uri(page), functools.partial(self.view_index, view)))
             if view.items is not None:
                 pages += view.items(self)
-        assets = self.assets
-        stylesheet = (resources.files("mkdocs_cjm") / "assets" / "cjm.css").read_text("utf-8")
-        assets.append(GeneratedAsset(STYLESHEET, stylesheet))
-        script = (resources.files("mkdocs_cjm") / "assets" / "cjm.js").read_text("utf-8")
-        assets.append(GeneratedAsset(SCRIPT, script))
-        if self.options.ready_html:
-            pages = [_split_blocks(page) for page in pages]
-        return pages, assets
+        return pages
+
+    def view_index(self, view: View) -> GeneratedPage:
+        page = PageRef(view.name)
+        markdown = self.render(view.template, page, **view.context(self))
+        return GeneratedPage(self.options.layout.src_uri(page), markdown)
+
+    def build(self, page: LazyPage) -> GeneratedPage:
+        """`page` rendered (its flow diagram, if any, added to `assets`)."""
+        built = page.build()
+        return _split_blocks(built) if self.options.ready_html else built
+
+    def generate(self) -> tuple[list[GeneratedPage], list[GeneratedAsset]]:
+        self.assets = []
+        self.draw_flows(self.playbook.journeys)  # in one batch: `dot` runs them in parallel
+        self.lazy = self.lazy_pages()
+        pages = [self.build(page) for page in self.lazy]
+        return pages, [*self.assets, *static_assets()]
 
     def stale_reviews(self) -> list[Review]:
         return needing_review(self.reviews.values())
@@ -660,24 +696,19 @@ class SiteGenerator:
         current = self.playbook.journey_by_id.get(journey.future_of or "")
         return compare(current, journey) if current is not None else None
 
-    def flow_svgs(self) -> list[str | FlowNotice]:
-        """Each journey's flow SVG, or the notice shown instead (and warned about)."""
-        journeys, limit = self.playbook.journeys, self.options.diagram_max_size
+    def draw_flows(self, journeys: Sequence[Journey]) -> None:
+        """Render the flow diagrams of `journeys` (each is kept for its page); a journey
+        that cannot be drawn gets the notice shown instead, and a warning."""
+        limit = self.options.diagram_max_size
         drawn = [journey for journey in journeys if diagram_size(journey) <= limit]
-        rendered = dict(
-            zip(
-                (journey.id for journey in drawn),
-                self.renderer.render_each(
-                    [flow.flow_dot(journey, self.playbook, self.labels) for journey in drawn]
-                ),
-                strict=True,
-            )
+        rendered = self.renderer.render_each(
+            [flow.flow_dot(journey, self.playbook, self.labels) for journey in drawn]
         )
-        results: list[str | FlowNotice] = []
+        results = dict(zip((journey.id for journey in drawn), rendered, strict=True))
         for journey in journeys:
-            result = rendered.get(journey.id)
+            result = results.get(journey.id)
             if isinstance(result, str):
-                results.append(result)
+                self._flows[journey.id] = result
             elif isinstance(result, DiagramTimeout):
                 self.warn(
                     f"{journey.source.path}: the flow diagram of journey '{journey.id}' is not "
@@ -685,7 +716,7 @@ class SiteGenerator:
                     "instead (split the journey, or raise graphviz_timeout)"
                 )
                 notice = self.labels["flow_timed_out"].format(seconds=f"{result.seconds:g}")
-                results.append(FlowNotice(notice))
+                self._flows[journey.id] = FlowNotice(notice)
             else:
                 self.warn(oversized_diagram_warning(journey, limit) or "")
                 notice = self.labels["flow_too_large"].format(
@@ -694,18 +725,73 @@ class SiteGenerator:
                     size=diagram_size(journey),
                     limit=limit,
                 )
-                results.append(FlowNotice(notice))
-        return results
+                self._flows[journey.id] = FlowNotice(notice)
 
-    def journey_pages(self) -> list[GeneratedPage]:
-        """Every journey's page; their flow diagrams (rendered in one batch) go to `assets`."""
-        playbook = self.playbook
-        pages = []
-        for journey, svg in zip(playbook.journeys, self.flow_svgs(), strict=True):
-            pages.append(self.journey_page(journey, svg))
-            if isinstance(svg, str):
-                self.assets.append(GeneratedAsset(flow_asset(journey.id), svg))
-        return pages
+    def journey_pages(self) -> list[LazyPage]:
+        """Every journey's page; each shows its journey, and compares it with the
+        journey it is the future of."""
+        layout = self.options.layout
+        futures_of = self.playbook.futures_of
+        return [
+            LazyPage(
+                layout.src_uri(PageRef(PageKind.JOURNEY, journey.id)),
+                functools.partial(self.journey_page_with_flow, journey),
+                frozenset(
+                    [journey.id, *([journey.future_of] if journey.future_of else [])]
+                    + [future.id for future in futures_of.get(journey.id, ())]
+                ),
+                flow_asset(journey.id),
+            )
+            for journey in self.playbook.journeys
+        ]
+
+    def journey_page_with_flow(self, journey: Journey) -> GeneratedPage:
+        """The journey's page; its flow diagram (drawn now unless `draw_flows` did) goes
+        to `assets`."""
+        if journey.id not in self._flows:
+            self.draw_flows([journey])
+        svg = self._flows[journey.id]
+        if isinstance(svg, str):
+            self.assets.append(GeneratedAsset(flow_asset(journey.id), svg))
+        return self.journey_page(journey, svg)
+
+    def persona_pages(self) -> list[LazyPage]:
+        by_persona = self.index.journeys_by_persona
+        return [
+            LazyPage(
+                self.options.layout.src_uri(PageRef(PageKind.PERSONA, persona.id)),
+                functools.partial(self.persona_page, persona),
+                frozenset(journey.id for journey in by_persona.get(persona.id, ())),
+            )
+            for persona in self.playbook.personas
+        ]
+
+    def channel_pages(self) -> list[LazyPage]:
+        by_channel = self.index.journeys_by_channel
+        return [
+            LazyPage(
+                self.options.layout.src_uri(PageRef(PageKind.CHANNEL, channel.id)),
+                functools.partial(self.channel_page, channel),
+                frozenset(journey.id for journey in by_channel.get(channel.id, ())),
+            )
+            for channel in self.playbook.channels
+        ]
+
+    def lazy_item(
+        self,
+        template: str,
+        page: PageRef,
+        title: str,
+        journeys: frozenset[str] | None,
+        context: Callable[[], Mapping[str, Any]],
+    ) -> LazyPage:
+        """An item page of a view, rendered when built: `context()` gives its variables;
+        `journeys` are the journeys it shows (see `LazyPage`)."""
+        return LazyPage(
+            self.options.layout.src_uri(page),
+            lambda: self.item_page(template, page, title, **context()),
+            journeys,
+        )
 
     def item_page(
         self, template: str, page: PageRef, title: str, source: str | None = None, **context: Any

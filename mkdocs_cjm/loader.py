@@ -9,6 +9,8 @@ is reported once rather than again at every place that refers to it.
 
 from __future__ import annotations
 
+import hashlib
+import posixpath
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -325,11 +327,52 @@ class _Channels:
     unreadable: bool = False
 
 
+class ReadCache:
+    """Checked map files by content, kept between loads (`mkdocs serve`'s rebuilds).
+
+    Parsing and checking the YAML is most of a load; a file whose bytes are the
+    same as last time gives the same value and problems without either. Entries
+    of files that were not read by the last load are dropped.
+    """
+
+    def __init__(self) -> None:
+        self._entries: dict[tuple[str, str], _CachedRead] = {}
+        self._used: set[tuple[str, str]] = set()
+
+    def get(self, key: tuple[str, str], digest: bytes) -> _CachedRead | None:
+        self._used.add(key)
+        entry = self._entries.get(key)
+        return entry if entry is not None and entry.digest == digest else None
+
+    def put(self, key: tuple[str, str], entry: _CachedRead) -> None:
+        self._used.add(key)
+        self._entries[key] = entry
+
+    def end_load(self) -> None:
+        self._entries = {key: self._entries[key] for key in self._used if key in self._entries}
+        self._used = set()
+
+
+@dataclass(frozen=True)
+class _CachedRead:
+    digest: bytes
+    value: Any  # never changed by its readers
+    problems: tuple[Problem, ...]
+    positions: dict[str, tuple[int, int]]
+
+
 class _Loader:
-    def __init__(self, maps_dir: Path, display_root: Path, options: LoadOptions) -> None:
+    def __init__(
+        self,
+        maps_dir: Path,
+        display_root: Path,
+        options: LoadOptions,
+        cache: ReadCache | None = None,
+    ) -> None:
         self.maps_dir = maps_dir
         self.display_root = display_root
         self.options = options
+        self.cache = cache
         self.problems: list[Problem] = []
 
     def display(self, path: Path) -> str:
@@ -438,6 +481,25 @@ class _Loader:
         return found
 
     def read(self, path: Path, kind: schema.Kind) -> tuple[Any, _FileCheck]:
+        if self.cache is None:
+            return self.read_checked(path, kind)
+        try:
+            with path.open("rb") as stream:
+                digest = hashlib.blake2b(stream.read(self.options.max_file_bytes + 1)).digest()
+        except OSError:
+            return self.read_checked(path, kind)  # which says why it cannot be read
+        key = (self.display(path), repr(self.options))  # the path says which kind of map it is
+        if (cached := self.cache.get(key, digest)) is not None:
+            check = _FileCheck(key[0], self.options.strict, list(cached.problems))
+            check.positions = dict(cached.positions)
+            return cached.value, check
+        value, check = self.read_checked(path, kind)
+        self.cache.put(
+            key, _CachedRead(digest, value, tuple(check.problems), dict(check.positions))
+        )
+        return value, check
+
+    def read_checked(self, path: Path, kind: schema.Kind) -> tuple[Any, _FileCheck]:
         check = _FileCheck(self.display(path), self.options.strict)
         tree, problems = read_yaml(path, check.display, max_bytes=self.options.max_file_bytes)
         check.problems.extend(problems)
@@ -484,6 +546,8 @@ class _Loader:
             journeys=tuple(sorted(journeys, key=lambda j: j.id)),
         )
         playbook = self.load_metrics(playbook, set(checks))
+        if self.cache is not None:
+            self.cache.end_load()
         return LoadResult(playbook, sorted(self.problems, key=lambda p: p.sort_key))
 
     def load_metrics(self, playbook: Playbook, declared_journeys: set[str]) -> Playbook:
@@ -822,7 +886,8 @@ class _JourneyBuilder:
                 channel_id,
                 self.channels.declared,
                 "channel",
-                f"a channel id from {Path(self.channels.file).name}",
+                # The display path is POSIX; `Path()` per step was a tenth of a cached load.
+                f"a channel id from {posixpath.basename(self.channels.file)}",
             ):
                 channel = self.channels.by_id.get(channel_id)
         for target_index, target in enumerate(raw.get("next") or []):
@@ -868,10 +933,12 @@ def load_playbook(
     *,
     display_root: Path | None = None,
     options: LoadOptions | None = None,
+    cache: ReadCache | None = None,
 ) -> LoadResult:
     """Read and check every map under `maps_dir`.
 
     Paths in problems are shown relative to `display_root` (the site's folder).
+    With a `cache`, files unchanged since the load that filled it are not parsed again.
     """
-    loader = _Loader(maps_dir, display_root or maps_dir.parent, options or LoadOptions())
+    loader = _Loader(maps_dir, display_root or maps_dir.parent, options or LoadOptions(), cache)
     return loader.load()

@@ -27,6 +27,7 @@ from mkdocs.structure.pages import Page
 from . import fence
 from .config import CjmConfig, labels, load_options, project_root, site_options
 from .diagrams import Backend, DiagramError, DiagramRenderer
+from .fast_serve import FastRebuilds, LastBuild
 from .freshness import TodayError, journey_history
 from .generate import (
     GeneratedAsset,
@@ -34,9 +35,9 @@ from .generate import (
     SiteGenerator,
     TemplateProblem,
     expand_blocks,
-    generate_site,
 )
-from .loader import load_playbook
+from .incremental import Generation
+from .loader import ReadCache, load_playbook
 from .nav import (
     NavItem,
     add_section,
@@ -69,11 +70,28 @@ class CjmPlugin(BasePlugin[CjmConfig]):  # type: ignore[no-untyped-call]
         self._blocks: dict[str, tuple[str, ...]] = {}
         # Under `mkdocs serve`: the errors of the maps while the last good pages are shown.
         self._serve_errors: list[Problem] = []
+        # Under `mkdocs serve` (not --dirty): the fast rebuild of map edits, and what
+        # the build being made will leave for it (see fast_serve.py).
+        self._fast: FastRebuilds | None = None
+        self._read_cache: ReadCache | None = None
+        self._dirty = False
+        self._generator: SiteGenerator | None = None
+        self._generation: Generation | None = None
+        self._built: dict[str, Any] = {}
+        self._fence_pages: set[str] = set()
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Defined so MkDocs keeps this object across `mkdocs serve` rebuilds:
         # the renderer's in-memory diagram cache then survives them.
         self._serving = command == "serve"
+        self._dirty = dirty
+        if self._serving:
+            self._read_cache = ReadCache()  # unchanged maps are not parsed again
+
+    def read_cache(self) -> ReadCache:
+        if self._read_cache is None:
+            self._read_cache = ReadCache()
+        return self._read_cache
 
     def _root(self, config: MkDocsConfig) -> Path:
         return project_root(config)
@@ -86,6 +104,8 @@ class CjmPlugin(BasePlugin[CjmConfig]):  # type: ignore[no-untyped-call]
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self._pages, self._assets, self._groups = [], [], []
+        self._generator, self._generation, self._built = None, None, {"config": config}
+        self._fence_pages = set()
         if "attr_list" not in config.markdown_extensions:
             config.markdown_extensions.append("attr_list")  # for the generated heading ids
         _register_fence(config)
@@ -100,7 +120,10 @@ class CjmPlugin(BasePlugin[CjmConfig]):  # type: ignore[no-untyped-call]
         # a broken map or template leaves the last good site in place.
         root = self._root(config)
         result = load_playbook(
-            self.maps_dir(config), display_root=root, options=load_options(self.config)
+            self.maps_dir(config),
+            display_root=root,
+            options=load_options(self.config),
+            cache=self._read_cache if self._serving else None,
         )
         for warning in result.warnings:
             log.warning(str(warning))
@@ -117,8 +140,9 @@ class CjmPlugin(BasePlugin[CjmConfig]):  # type: ignore[no-untyped-call]
         except TodayError as error:
             raise PluginError(f"journey maps: {error}") from None
         history = journey_history(playbook, self.maps_dir(config), root)
+        generator = SiteGenerator(playbook, options, renderer, history, log.warning)
         try:
-            pages, assets = generate_site(playbook, options, renderer, history, log.warning)
+            pages, assets = generator.generate()
         except DiagramError as error:
             raise PluginError(f"journey maps: {error}") from None
         except TemplateProblem as error:
@@ -128,13 +152,32 @@ class CjmPlugin(BasePlugin[CjmConfig]):  # type: ignore[no-untyped-call]
         self._groups = journey_groups(
             playbook, options.layout, options.labels, self.config.group_journeys_over
         )
+        self._register_fence_site(config, generator)
+        self._last_good = (self._pages, self._assets, self._groups)
+        if self._serving:
+            self._generator = generator
+            self._generation = Generation.of(playbook, history, generator.lazy, pages, assets)
+
+    def _register_fence_site(self, config: MkDocsConfig, generator: SiteGenerator) -> None:
         # `cjm` blocks in hand-written pages show the views from these very maps.
         fence.register_site(
             Path(config.config_file_path or "mkdocs.yml"),
-            SiteGenerator(playbook, replace(options, ready_html=False), renderer),
+            SiteGenerator(
+                generator.playbook,
+                replace(generator.options, ready_html=False),
+                generator.renderer,
+            ),
             serving=self._serving,
         )
+
+    def replace_pages(self, pages: list[GeneratedPage], generator: SiteGenerator) -> None:
+        """A fast rebuild's new versions of some generated pages (see fast_serve.py)."""
+        new = {page.src_uri: page for page in pages}
+        self._pages = [new.get(page.src_uri, page) for page in self._pages]
+        for page in pages:
+            self._blocks[page.src_uri] = tuple(block.expandtabs(4) for block in page.blocks)
         self._last_good = (self._pages, self._assets, self._groups)
+        self._register_fence_site(self._built["config"], generator)
 
     def _fail(self, report: str, what: str, problems: list[Problem]) -> None:
         """Stop the build with `report`; under `mkdocs serve`, keep the last good pages
@@ -217,6 +260,7 @@ class CjmPlugin(BasePlugin[CjmConfig]):  # type: ignore[no-untyped-call]
                     files.remove(file)
         for asset in self._assets:
             files.append(File.generated(config, asset.path, content=asset.content))
+        self._built["files"] = files
         self._auto_nav = config.nav is None
         if self.config.nav and config.nav is not None:
             config.nav = add_section(
@@ -229,6 +273,7 @@ class CjmPlugin(BasePlugin[CjmConfig]):  # type: ignore[no-untyped-call]
         return files
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
+        self._built["nav"] = nav
         if not self._auto_nav:
             return nav
         # MkDocs names auto-nav sections after folders ("Playbook", "Journeys"):
@@ -280,7 +325,39 @@ class CjmPlugin(BasePlugin[CjmConfig]):  # type: ignore[no-untyped-call]
         html_text = expand_blocks(html_text, self._blocks, used, late=False)
         if anchors and page.present_anchor_ids is not None:
             page.present_anchor_ids.update(anchors)
+        if page.file.src_uri not in self._blocks and _EMBEDDED.search(html_text):
+            self._fence_pages.add(page.file.src_uri)  # a fast rebuild renders it again
         return html_text
+
+    @event_priority(-100)  # last: the environment the pages are rendered with
+    def on_env(self, env: Any, /, *, config: MkDocsConfig, files: Files) -> Any:
+        self._built["env"] = env
+        return env
+
+    @event_priority(-100)  # last: after the search plugin wrote its index
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self._fast is None:
+            return
+        built = self._built
+        if self._serve_errors or self._generator is None or self._generation is None:
+            self._fast.forget("the last build showed errors in the maps")
+            return
+        self._fast.remember(
+            LastBuild(
+                config,
+                built["files"],
+                built["nav"],
+                built["env"],
+                self._generation,
+                self._generator,
+                {},
+                set(self._fence_pages),
+            )
+        )
+
+    def on_build_error(self, *, error: Exception) -> None:
+        if self._fast is not None:
+            self._fast.forget(f"the last build failed ({error})")
 
     @event_priority(100)  # first, so that other plugins (minifiers) see the whole page
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
@@ -300,6 +377,12 @@ class CjmPlugin(BasePlugin[CjmConfig]):  # type: ignore[no-untyped-call]
             templates = self._root(config) / self.config.custom_templates
             if templates.is_dir():
                 server.watch(str(templates))
+        if not self._dirty:
+            # The dev server calls `builder` after every change; this one takes the fast
+            # path when it can (fast_serve.py). The first build has been made already.
+            self._fast = FastRebuilds(self, server.builder)
+            self.on_post_build(config=config)
+            server.builder = self._fast
         return server
 
 
@@ -360,6 +443,8 @@ def _relink_pages(nav: Navigation) -> None:
 
 
 _ANCHOR = re.compile(r'\s(?:id|name)="([^"]*)"')
+# What a `cjm` block leaves in a page: its view, or (under serve) its error.
+_EMBEDDED = re.compile(r"data-cjm-view=|data-cjm-block-error")
 
 
 def _in_docs(config: MkDocsConfig, file: File) -> str:

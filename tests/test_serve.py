@@ -25,17 +25,26 @@ BUILT = "Documentation built in"
 class Server:
     """A `mkdocs serve` subprocess whose merged output is collected line by line."""
 
-    def __init__(self, project: Path) -> None:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
+    def __init__(
+        self,
+        project: Path,
+        *,
+        tool: str = "mkdocs",
+        env: dict[str, str] | None = None,
+        port: int | None = None,
+    ) -> None:
+        if port is None:
+            with socket.socket() as probe:
+                probe.bind(("127.0.0.1", 0))
+                port = probe.getsockname()[1]
+        self.port = port
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{self.port}"],
+            [sys.executable, "-m", tool, "serve", "-a", f"127.0.0.1:{self.port}"],
             cwd=project,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
-            env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+            env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})},
         )
         self.lines: list[str] = []
         self._reader = threading.Thread(target=self._read, daemon=True)
@@ -63,9 +72,12 @@ class Server:
         return sum(text in line for line in list(self.lines))
 
     def get(self, path: str) -> str:
+        return self.get_bytes(path).decode("utf-8")
+
+    def get_bytes(self, path: str) -> bytes:
         url = f"http://127.0.0.1:{self.port}/{path}"
         with urllib.request.urlopen(url, timeout=30) as response:
-            return str(response.read().decode("utf-8"))
+            return bytes(response.read())
 
     def stop(self) -> None:
         self.process.terminate()

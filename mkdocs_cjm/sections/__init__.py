@@ -16,10 +16,10 @@ from ..pages import PageKind
 from . import heatmap, kpis, overview, pain_points, teams
 
 if TYPE_CHECKING:
-    from ..generate import GeneratedPage, SiteGenerator
+    from ..generate import LazyPage, SiteGenerator
 
 ContextBuilder = Callable[["SiteGenerator"], Mapping[str, Any]]
-ItemPages = Callable[["SiteGenerator"], Iterable["GeneratedPage"]]
+ItemPages = Callable[["SiteGenerator"], Iterable["LazyPage"]]
 
 
 def no_context(generator: SiteGenerator) -> Mapping[str, Any]:
@@ -34,7 +34,8 @@ class View:
     label: str  # key in i18n labels: its title in the navigation and on the overview
     template: str  # template of the index page
     context: ContextBuilder = no_context  # template variables of the index page
-    items: ItemPages | None = None  # its item pages, generated in the same folder
+    # Its item pages, generated in the same folder: each says which journeys it shows.
+    items: ItemPages | None = None
     item_kind: str = ""  # the kind of those pages (defaults to `name`)
 
     @property
@@ -60,7 +61,7 @@ VIEWS: tuple[View, ...] = (
         PageKind.PERSONAS,
         "personas",
         "personas.md.j2",
-        items=lambda generator: [generator.persona_page(p) for p in generator.playbook.personas],
+        items=lambda generator: generator.persona_pages(),
         item_kind=PageKind.PERSONA,
     ),
     View(
@@ -68,7 +69,7 @@ VIEWS: tuple[View, ...] = (
         "channels",
         "channels.md.j2",
         heatmap.channels_context,
-        items=lambda generator: [generator.channel_page(c) for c in generator.playbook.channels],
+        items=lambda generator: generator.channel_pages(),
         item_kind=PageKind.CHANNEL,
     ),
     View(teams.KIND, "teams", "teams.md.j2", teams.index_context, items=teams.team_pages),

@@ -3,6 +3,7 @@ below target first, totals at the top."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -12,7 +13,7 @@ from ..model import Journey, Kpi, Playbook, Stage
 from ..pages import PageRef
 
 if TYPE_CHECKING:
-    from ..generate import GeneratedPage, SiteGenerator
+    from ..generate import LazyPage, SiteGenerator
 
 KIND = "kpis"
 
@@ -63,7 +64,7 @@ def context(generator: SiteGenerator) -> Mapping[str, Any]:
     }
 
 
-def status_pages(generator: SiteGenerator) -> Iterator[GeneratedPage]:
+def status_pages(generator: SiteGenerator) -> Iterator[LazyPage]:
     groups = board(generator.playbook)
     if sum(len(group.rows) for group in groups) <= SPLIT_OVER:
         return
@@ -76,14 +77,22 @@ def status_pages(generator: SiteGenerator) -> Iterator[GeneratedPage]:
         if group.status is KpiStatus.BELOW or not group.rows:
             continue
         title = f"{generator.labels['kpi_board']}: {generator.labels[names[group.status]]}"
-        yield generator.item_page(
+        # Each status page also counts the other statuses' KPIs: it shows every journey.
+        yield generator.lazy_item(
             "kpis.md.j2",
             PageRef(KIND, group.status.value),
             title,
-            status_groups=groups,
-            shown_groups=[group],
-            total=sum(len(g.rows) for g in groups),
-            split=True,
-            part=True,
-            part_title=title,
+            None,
+            functools.partial(_status_context, groups, group, title),
         )
+
+
+def _status_context(groups: list[StatusGroup], group: StatusGroup, title: str) -> Mapping[str, Any]:
+    return {
+        "status_groups": groups,
+        "shown_groups": [group],
+        "total": sum(len(g.rows) for g in groups),
+        "split": True,
+        "part": True,
+        "part_title": title,
+    }

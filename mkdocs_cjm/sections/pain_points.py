@@ -3,6 +3,7 @@ grouped by owning team, the worst moments (lowest emotion) first within a team."
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -12,7 +13,7 @@ from ..model import Channel, Journey, Playbook, Stage, Step
 from ..pages import PageRef
 
 if TYPE_CHECKING:
-    from ..generate import GeneratedPage, SiteGenerator
+    from ..generate import LazyPage, SiteGenerator
 
 KIND = "pain-points"
 
@@ -135,16 +136,17 @@ def context(generator: SiteGenerator) -> Mapping[str, Any]:
     return result
 
 
-def team_pages(generator: SiteGenerator) -> Iterator[GeneratedPage]:
+def team_pages(generator: SiteGenerator) -> Iterator[LazyPage]:
     """At scale (see SPLIT_OVER), a register page per team."""
     groups = register(generator.playbook, generator.index)
     if sum(len(group.entries) for group in groups) <= SPLIT_OVER:
         return
     for group in groups:
         title = group.team.name if group.team else generator.labels["no_owner"]
-        yield generator.item_page(
+        yield generator.lazy_item(
             "pain-points.md.j2",
             PageRef(KIND, group_id(group)),
             f"{generator.labels['pain_point_register']}: {title}",
-            **_context(generator, [group], part=True),
+            frozenset(entry.journey.id for entry in group.entries),
+            functools.partial(_context, generator, [group], part=True),
         )

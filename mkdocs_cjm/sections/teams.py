@@ -8,6 +8,7 @@ emotion, pain points, opportunities and the KPIs of its stage.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -18,7 +19,7 @@ from ..pages import PageRef
 from ..render.emotion import average
 
 if TYPE_CHECKING:
-    from ..generate import GeneratedPage, SiteGenerator
+    from ..generate import LazyPage, SiteGenerator
 
 KIND = "teams"
 
@@ -69,12 +70,16 @@ def index_context(generator: SiteGenerator) -> Mapping[str, Any]:
     return {"teams": [summary(team) for team in generator.index.teams.values()]}
 
 
-def team_pages(generator: SiteGenerator) -> Iterator[GeneratedPage]:
+def team_pages(generator: SiteGenerator) -> Iterator[LazyPage]:
     for team in generator.index.teams.values():
-        yield generator.item_page(
+        yield generator.lazy_item(
             "team.md.j2",
             PageRef(KIND, team.slug),
             team.name,
-            team=summary(team),
-            moments=moments(team),
+            frozenset([*(ref.journey.id for ref in team.steps), *(j.id for j in team.journeys)]),
+            functools.partial(_team_context, team),
         )
+
+
+def _team_context(team: Team) -> Mapping[str, Any]:
+    return {"team": summary(team), "moments": moments(team)}
