@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, copy_project, run_build
+from conftest import ROOT, copy_project
 from test_serve import Server
 
 JOURNEY = "maps/journeys/corporate-eye-care.yml"
