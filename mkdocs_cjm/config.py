@@ -229,6 +229,10 @@ class CjmConfig(base.Config):  # type: ignore[no-untyped-call]
     today = c.Optional(c.Type(str))
     """The day reviews are judged on (YYYY-MM-DD); default: $MKDOCS_CJM_TODAY, else today. For reproducible builds and tests."""
 
+    fast_rebuild = c.Type(bool, default=True)
+    """Under `mkdocs serve`, an edit of the maps re-renders only the pages it changes (the
+    result is the same as a full rebuild's); `false`: MkDocs rebuilds the whole site."""
+
 
 def default_options(config_file_path: str | None = None) -> CjmConfig:
     """The options of a project that does not configure the plugin: every default."""

@@ -181,8 +181,8 @@ class FastRebuilds:
             else ("personas or channels" if changed is None else "nothing")
         )
         return (
-            f"{rendered} of {len(last.generation.pages)} generated pages re-rendered "
-            f"({result_pages.generated} generated again; changed: {what})"
+            f"{rendered} page{'s' if rendered != 1 else ''} re-rendered ({result_pages.generated} of "
+            f"{len(last.generation.pages)} generated pages generated again; changed: {what})"
         )
 
     def render(

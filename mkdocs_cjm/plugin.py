@@ -377,7 +377,7 @@ class CjmPlugin(BasePlugin[CjmConfig]):  # type: ignore[no-untyped-call]
             templates = self._root(config) / self.config.custom_templates
             if templates.is_dir():
                 server.watch(str(templates))
-        if not self._dirty:
+        if self.config.fast_rebuild and not self._dirty:
             # The dev server calls `builder` after every change; this one takes the fast
             # path when it can (fast_serve.py). The first build has been made already.
             self._fast = FastRebuilds(self, server.builder)
