@@ -155,7 +155,7 @@ class FastRebuilds:
             playbook, options, last.generator.renderer, history, warnings.append, last.generator.env
         )
         lazy = generator.lazy_pages()
-        candidates = plan(old, lazy, changed)
+        candidates = plan(old, lazy, changed, playbook)
         if isinstance(candidates, FullRebuild):
             return candidates
         result_pages = rebuilt(old, candidates, generator.build, lambda: list(generator.assets))

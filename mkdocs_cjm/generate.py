@@ -26,7 +26,7 @@ from .evidence import count_evidence
 from .freshness import FileChange, Review, ReviewPolicy, needing_review, resolve_today, reviews
 from .index import CrossIndex, build_index
 from .loader import suggest_id
-from .model import Channel, Journey, Persona, Playbook, Stage, Step
+from .model import Channel, Journey, Persona, Playbook, Stage, Step, stage_data
 from .pages import (
     ASSETS_DIR,
     SCRIPT,
@@ -116,6 +116,10 @@ class LazyPage:
     build: Callable[[], GeneratedPage]
     journeys: frozenset[str] | None = None
     asset: str | None = None  # the file its build may add to `SiteGenerator.assets`
+    # What the page shows of one of its `journeys` (a comparable value): a journey
+    # whose value is the same before and after an edit leaves the page unchanged.
+    # None: the whole journey.
+    shows: Callable[[Journey], object] | None = None
 
 
 def static_assets() -> list[GeneratedAsset]:
@@ -648,9 +652,17 @@ class SiteGenerator:
         """Every page of the section, in order, not rendered yet."""
         layout = self.options.layout
         pages: list[LazyPage] = []
+        every_journey = frozenset(journey.id for journey in self.playbook.journeys)
         for view in VIEWS:
             page = PageRef(view.name)
-            pages.append(LazyPage(layout.src_uri(page), functools.partial(self.view_index, view)))
+            pages.append(
+                LazyPage(
+                    layout.src_uri(page),
+                    functools.partial(self.view_index, view),
+                    every_journey if view.shows is not None else None,
+                    shows=view.shows,
+                )
+            )
             if view.items is not None:
                 pages += view.items(self)
         return pages
@@ -773,6 +785,7 @@ class SiteGenerator:
                 self.options.layout.src_uri(PageRef(PageKind.CHANNEL, channel.id)),
                 functools.partial(self.channel_page, channel),
                 frozenset(journey.id for journey in by_channel.get(channel.id, ())),
+                shows=functools.partial(_shown_on_channel, channel.id),
             )
             for channel in self.playbook.channels
         ]
@@ -784,13 +797,15 @@ class SiteGenerator:
         title: str,
         journeys: frozenset[str] | None,
         context: Callable[[], Mapping[str, Any]],
+        shows: Callable[[Journey], object] | None = None,
     ) -> LazyPage:
         """An item page of a view, rendered when built: `context()` gives its variables;
-        `journeys` are the journeys it shows (see `LazyPage`)."""
+        `journeys` are the journeys it shows, `shows` what of them (see `LazyPage`)."""
         return LazyPage(
             self.options.layout.src_uri(page),
             lambda: self.item_page(template, page, title, **context()),
             journeys,
+            shows=shows,
         )
 
     def item_page(
@@ -905,6 +920,21 @@ class SiteGenerator:
             front_matter=self.front_matter(channel.name, channel.name),
         )
         return GeneratedPage(self.options.layout.src_uri(page), markdown, channel.source.path)
+
+
+def _shown_on_channel(channel_id: str, journey: Journey) -> object:
+    """What a channel's page shows of a journey: its title and personas, and its steps
+    on the channel with their stages."""
+    stages = tuple(
+        (stage_data(stage), steps)
+        for stage in journey.stages
+        if (
+            steps := tuple(
+                s for s in journey.steps if s.stage == stage.id and s.channel == channel_id
+            )
+        )
+    )
+    return journey.id, journey.title, journey.personas, stages
 
 
 def generate_site(

@@ -32,7 +32,7 @@ class Generation:
     playbook: Playbook
     history: Mapping[str, FileChange]
     pages: dict[str, GeneratedPage]  # by src_uri, in the section's order
-    journeys_shown: dict[str, frozenset[str] | None]  # LazyPage.journeys, by src_uri
+    lazy: dict[str, LazyPage]  # what each page shows of which journeys, by src_uri
     assets: dict[str, str]  # path: content
 
     @classmethod
@@ -48,7 +48,7 @@ class Generation:
             playbook,
             history,
             {page.src_uri: page for page in pages},
-            {page.src_uri: page.journeys for page in lazy},
+            {page.src_uri: page for page in lazy},
             {asset.path: asset.content for asset in assets},
         )
 
@@ -116,19 +116,32 @@ def _names(items: list[str]) -> str:
 
 
 def plan(
-    old: Generation, lazy: list[LazyPage], changed: set[str] | None
+    old: Generation, lazy: list[LazyPage], changed: set[str] | None, playbook: Playbook
 ) -> list[LazyPage] | FullRebuild:
-    """The pages to generate again: those that showed, or now show, a changed journey."""
+    """The pages to generate again: those that showed, or now show, a changed journey
+    (or, for a page that says what it shows of a journey, whose view of it changed)."""
     new_uris = [page.src_uri for page in lazy]
     if new_uris != list(old.pages):
         return FullRebuild(_difference("generated pages", old.pages, new_uris))
+    if changed is None:
+        return list(lazy)
+    before = old.playbook.journey_by_id
+    after = playbook.journey_by_id
 
-    def touched(shown: frozenset[str] | None) -> bool:
-        return shown is None or changed is None or not shown.isdisjoint(changed)
+    def touched(page: LazyPage) -> bool:
+        previous = old.lazy[page.src_uri]
+        if page.journeys is None or previous.journeys is None:
+            return True
+        for journey_id in changed & (page.journeys | previous.journeys):
+            if journey_id not in page.journeys or journey_id not in previous.journeys:
+                return True  # the journey comes onto the page, or leaves it
+            if page.shows is None or previous.shows is None:
+                return True
+            if previous.shows(before[journey_id]) != page.shows(after[journey_id]):
+                return True
+        return False
 
-    return [
-        page for page in lazy if touched(page.journeys) or touched(old.journeys_shown[page.src_uri])
-    ]
+    return [page for page in lazy if touched(page)]
 
 
 @dataclass
@@ -198,6 +211,4 @@ def updated(
     pages.update((page.src_uri, page) for page in result.pages)
     assets = dict(old.assets)
     assets.update((asset.path, asset.content) for asset in result.assets)
-    return Generation(
-        playbook, history, pages, {page.src_uri: page.journeys for page in lazy}, assets
-    )
+    return Generation(playbook, history, pages, {page.src_uri: page for page in lazy}, assets)

@@ -338,6 +338,9 @@ class ReadCache:
     def __init__(self) -> None:
         self._entries: dict[tuple[str, str], _CachedRead] = {}
         self._used: set[tuple[str, str]] = set()
+        # Built journeys, by file: reused while the file, the channels and the personas
+        # are the very values read last time.
+        self.journeys: dict[str, _CachedJourney] = {}
 
     def get(self, key: tuple[str, str], digest: bytes) -> _CachedRead | None:
         self._used.add(key)
@@ -350,7 +353,24 @@ class ReadCache:
 
     def end_load(self) -> None:
         self._entries = {key: self._entries[key] for key in self._used if key in self._entries}
+        files = {display for display, _ in self._used}
+        self.journeys = {key: entry for key, entry in self.journeys.items() if key in files}
         self._used = set()
+
+
+@dataclass(frozen=True)
+class _CachedJourney:
+    inputs: tuple[Any, ...]  # the journey's value, then the channels' and personas'
+    problems_before: tuple[Problem, ...]
+    journey: Journey | None
+    problems: tuple[Problem, ...]
+
+    def fits(self, inputs: tuple[Any, ...], problems: list[Problem]) -> bool:
+        return (
+            len(inputs) == len(self.inputs)
+            and all(a is b for a, b in zip(inputs, self.inputs, strict=True))
+            and tuple(problems) == self.problems_before
+        )
 
 
 @dataclass(frozen=True)
@@ -374,6 +394,9 @@ class _Loader:
         self.options = options
         self.cache = cache
         self.problems: list[Problem] = []
+        self.values_read: list[Any] = []  # what `read` returned, in order
+        self.channels = _Channels()
+        self.personas: dict[str, Persona] = {}
 
     def display(self, path: Path) -> str:
         try:
@@ -481,6 +504,11 @@ class _Loader:
         return found
 
     def read(self, path: Path, kind: schema.Kind) -> tuple[Any, _FileCheck]:
+        value, check = self.read_cached(path, kind)
+        self.values_read.append(value)
+        return value, check
+
+    def read_cached(self, path: Path, kind: schema.Kind) -> tuple[Any, _FileCheck]:
         if self.cache is None:
             return self.read_checked(path, kind)
         try:
@@ -526,8 +554,10 @@ class _Loader:
             )
             return LoadResult(None, self.problems)
 
-        channels = self.load_channels()
-        personas = self.load_personas()
+        channels = self.channels = self.load_channels()
+        personas = self.personas = self.load_personas()
+        # With a cache, the very values read: a journey built from the same values is reused.
+        context = tuple(self.values_read)
         journeys = []
         checks: dict[str, tuple[dict[str, Any] | None, _FileCheck]] = {}
         for journey_id, path in self.files(self.maps_dir / "journeys").items():
@@ -535,10 +565,8 @@ class _Loader:
             checks[journey_id] = (raw, check)
         _check_futures(checks)
         for journey_id, (raw, check) in checks.items():
-            if raw is not None:
-                builder = _JourneyBuilder(journey_id, raw, check, channels, personas)
-                if journey := builder.build():
-                    journeys.append(journey)
+            if raw is not None and (journey := self.build(journey_id, raw, check, context)):
+                journeys.append(journey)
             self.problems.extend(check.problems)
         playbook = Playbook(
             channels=tuple(sorted(channels.by_id.values(), key=lambda c: c.id)),
@@ -549,6 +577,24 @@ class _Loader:
         if self.cache is not None:
             self.cache.end_load()
         return LoadResult(playbook, sorted(self.problems, key=lambda p: p.sort_key))
+
+    def build(
+        self, journey_id: str, raw: dict[str, Any], check: _FileCheck, context: tuple[Any, ...]
+    ) -> Journey | None:
+        """The journey of a checked file (its problems added to `check`)."""
+        if self.cache is None:
+            return _JourneyBuilder(journey_id, raw, check, self.channels, self.personas).build()
+        inputs = (raw, *context)
+        cached = self.cache.journeys.get(check.display)
+        if cached is not None and cached.fits(inputs, check.problems):
+            check.problems[:] = list(cached.problems)
+            return cached.journey
+        before = tuple(check.problems)
+        journey = _JourneyBuilder(journey_id, raw, check, self.channels, self.personas).build()
+        self.cache.journeys[check.display] = _CachedJourney(
+            inputs, before, journey, tuple(check.problems)
+        )
+        return journey
 
     def load_metrics(self, playbook: Playbook, declared_journeys: set[str]) -> Playbook:
         contents: list[tuple[str, bytes]] = []

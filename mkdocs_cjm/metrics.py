@@ -381,7 +381,11 @@ def apply_metrics(
     if not series:
         return playbook, problems
     updated: list[Journey] = []
+    with_data = {journey_id for journey_id, _, _ in series}
     for journey in playbook.journeys:
+        if journey.id not in with_data:
+            updated.append(journey)  # the same object: see incremental.changed_journeys
+            continue
         stages = []
         for stage in journey.stages:
             kpis = []

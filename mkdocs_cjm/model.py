@@ -213,3 +213,8 @@ class Playbook:
             if journey.future_of:
                 futures.setdefault(journey.future_of, []).append(journey)
         return {key: tuple(value) for key, value in futures.items()}
+
+
+def stage_data(stage: Stage) -> tuple[Stage, tuple[tuple[Measurement, ...], ...]]:
+    """The stage with its KPIs' data series, which equality of stages leaves out."""
+    return stage, tuple(kpi.series for kpi in stage.kpis)

@@ -83,6 +83,36 @@ def change_next(data: dict[str, Any]) -> None:
         set_step(data, 0, next=[target])
 
 
+def change_channel(data: dict[str, Any]) -> None:
+    """Step 0 moves to another channel the journey uses (or to the first step's
+    channel from the last step's), keeping the journey's set of channels."""
+    used = sorted({step["channel"] for step in data["steps"]})
+    current = first_step(data)["channel"]
+    others = [channel for channel in used if channel != current]
+    if others:
+        set_step(data, 0, channel=others[0])
+    else:
+        set_step(data, 0, touchpoint=f"{first_step(data).get('touchpoint', '')} (moved)")
+
+
+def change_kpi(data: dict[str, Any]) -> None:
+    """The first KPI's actual value changes (or a KPI is added to the first stage)."""
+    for index, stage in enumerate(data["stages"]):
+        if stage.get("kpis"):
+            kpi = dict(stage["kpis"][0])
+            kpi["actual"] = "1%" if str(kpi.get("actual")) != "1%" else "99%"
+            data["stages"][index] = {**stage, "kpis": [kpi, *stage["kpis"][1:]]}
+            return
+    data["stages"][0] = {
+        **data["stages"][0],
+        "kpis": [{"name": "Visits", "target": "10", "actual": "5"}],
+    }
+
+
+def toggle(key: str) -> Edit:
+    return lambda data: set_step(data, 0, **{key: not first_step(data).get(key, False)})
+
+
 EDITS: dict[str, Edit] = {
     "action": lambda data: set_step(data, 0, action=f"{first_step(data)['action']} again"),
     "emotion": lambda data: set_step(
@@ -103,6 +133,26 @@ EDITS: dict[str, Edit] = {
         data, 0, pain_points=[*(first_step(data).get("pain_points") or []), "The queue is long"]
     ),
     "next": lambda data: change_next(data),
+    "channel": change_channel,
+    "kpi": change_kpi,
+    "milestone": toggle("milestone"),
+    "touchpoint": lambda data: set_step(data, 1, touchpoint="A new touchpoint"),
+    "thought": lambda data: set_step(data, 1, thought="Will it fit?", feeling="unsure"),
+    "opportunity": lambda data: set_step(data, 1, opportunities=["Call back within the hour"]),
+    "evidence": lambda data: set_step(
+        data, 0, evidence="assumed" if first_step(data).get("evidence") != "assumed" else "observed"
+    ),
+    "reviewed": lambda data: data.__setitem__(
+        "reviewed", "2020-01-01" if str(data.get("reviewed")) != "2020-01-01" else "2026-11-01"
+    ),
+    "summary": lambda data: data.__setitem__("summary", "A shorter story."),
+    "phase": lambda data: data["stages"].__setitem__(
+        0,
+        {
+            **data["stages"][0],
+            "phase": "after" if data["stages"][0].get("phase") != "after" else "before",
+        },
+    ),
     "stage name": lambda data: data["stages"].__setitem__(
         0, {**data["stages"][0], "name": f"{data['stages'][0]['name']} (new)"}
     ),
@@ -121,7 +171,11 @@ CASES = [
     (name, maps, journey_id, edit)
     for name, maps in playbooks()
     for journey_id in journey_ids(maps)
-    for edit in (EDITS if journey_id == journey_ids(maps)[0] else ["action", "emotion", "owner"])
+    for edit in (
+        EDITS
+        if journey_id == journey_ids(maps)[0]
+        else ["action", "emotion", "owner", "channel", "kpi", "pain point"]
+    )
 ]
 
 
@@ -143,14 +197,18 @@ def test_every_page_an_edit_changes_is_planned(
     new, lazy = generation(new_playbook, renderer)
 
     changed = changed_journeys(old_playbook, new_playbook, {}, {})
+    differ = {uri for uri, page in new.pages.items() if page != old.pages.get(uri)}
+    if changed == set():
+        # The edit changed nothing the pages show (a metrics file overrides `actual`).
+        assert differ == set()
+        return
     assert changed == {journey_id}
-    candidates = plan(old, lazy, changed)
+    candidates = plan(old, lazy, changed, new_playbook)
     if isinstance(candidates, FullRebuild):
         # Only when the site's pages are no longer the same (a team's first or last moment).
         assert list(new.pages) != list(old.pages), candidates
         return
     planned = {page.src_uri for page in candidates}
-    differ = {uri for uri, page in new.pages.items() if page != old.pages[uri]}
     assert differ, "the edit must change some page"
     assert differ <= planned, f"changed but not planned: {sorted(differ - planned)}"
     # ...and the plan is a fraction of the site, not all of it.
@@ -162,6 +220,16 @@ def test_unchanged_maps_change_nothing_and_reuse_the_journeys(tmp_path: Path) ->
     cache = ReadCache()
     first, second = load(copy, cache), load(copy, cache)
     assert changed_journeys(first, second, {}, {}) == set()
+    # Files unchanged are neither parsed nor built again: the very same journeys, but
+    # for those a metrics file gives data to (merged again on every load).
+    with_metrics = {
+        line.split(",", 1)[0]
+        for csv in (copy / "metrics").glob("*.csv")
+        for line in csv.read_text(encoding="utf-8").splitlines()[1:]
+    }
+    same = [a.id for a, b in zip(first.journeys, second.journeys, strict=True) if a is b]
+    assert same == [j.id for j in first.journeys if j.id not in with_metrics]
+    assert same
 
 
 def test_a_persona_edit_may_show_anywhere(tmp_path: Path) -> None:
@@ -207,7 +275,7 @@ def _generation(pages: dict[str, str], assets: dict[str, str] | None = None) -> 
         Playbook((), (), ()),
         {},
         {uri: GeneratedPage(uri, text) for uri, text in pages.items()},
-        {uri: frozenset() for uri in pages},
+        {uri: _lazy(uri, text) for uri, text in pages.items()},
         assets or {},
     )
 
@@ -218,18 +286,19 @@ def _lazy(uri: str, text: str, journeys: frozenset[str] | None = frozenset()) ->
 
 def test_plan_picks_pages_showing_a_changed_journey_before_or_after() -> None:
     old = _generation({"a.md": "", "b.md": "", "c.md": "", "d.md": ""})
-    old.journeys_shown["b.md"] = frozenset({"j"})  # showed j; no longer does
+    old.lazy["b.md"] = _lazy("b.md", "", frozenset({"j"}))  # showed j; no longer does
     lazy = [
         _lazy("a.md", "", frozenset({"j", "k"})),
         _lazy("b.md", ""),
         _lazy("c.md", "", frozenset({"k"})),
         _lazy("d.md", "", None),
     ]
-    planned = plan(old, lazy, {"j"})
+    nothing = Playbook((), (), ())
+    planned = plan(old, lazy, {"j"}, nothing)
     assert not isinstance(planned, FullRebuild)
     assert [page.src_uri for page in planned] == ["a.md", "b.md", "d.md"]
-    assert len(plan(old, lazy, None)) == 4  # type: ignore[arg-type]
-    assert plan(old, lazy[:3], {"j"}) == FullRebuild("generated pages removed d.md")
+    assert len(plan(old, lazy, None, nothing)) == 4  # type: ignore[arg-type]
+    assert plan(old, lazy[:3], {"j"}, nothing) == FullRebuild("generated pages removed d.md")
 
 
 def test_rebuilt_keeps_changed_pages_and_refuses_new_titles_and_files() -> None:
@@ -263,3 +332,43 @@ def test_rebuilt_keeps_changed_pages_and_refuses_new_titles_and_files() -> None:
 def test_front_matter() -> None:
     assert front_matter("---\ntitle: A\ntags: [x]\n---\n# A\n") == "---\ntitle: A\ntags: [x]\n---\n"
     assert front_matter("# A\n") == ""
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Generation, Playbook]:
+    """The benchmark's synthetic playbook at a size where the register and the KPI
+    board are split into pages per team and per status."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from generate import generate  # type: ignore[import-not-found]
+
+    project = generate(240, tmp_path_factory.mktemp("synthetic") / "project")
+    maps = project / "maps"
+    playbook = load(maps)
+    renderer = DiagramRenderer(Backend.AUTO, project / ".cache")
+    old, _ = generation(playbook, renderer)
+    assert any("/pain-points/" in uri and not uri.endswith("index.md") for uri in old.pages)
+    assert any("/kpis/" in uri and not uri.endswith("index.md") for uri in old.pages)
+    return maps, old, playbook
+
+
+@pytest.mark.parametrize("edit", ["pain point", "kpi", "owner", "action"])
+def test_split_views_are_planned_at_scale(
+    tmp_path: Path, synthetic: tuple[Path, Generation, Playbook], edit: str
+) -> None:
+    maps, old, old_playbook = synthetic
+    copy = shutil.copytree(maps, tmp_path / "maps")
+    edit_journey(copy, "journey-0007", EDITS[edit])
+    new_playbook = load(copy)
+    new, lazy = generation(new_playbook, DiagramRenderer(Backend.AUTO, tmp_path / "cache"))
+    changed = changed_journeys(old_playbook, new_playbook, {}, {})
+    assert changed == {"journey-0007"}
+    candidates = plan(old, lazy, changed, new_playbook)
+    if isinstance(candidates, FullRebuild):
+        assert list(new.pages) != list(old.pages), candidates
+        return
+    planned = {page.src_uri for page in candidates}
+    differ = {uri for uri, page in new.pages.items() if page != old.pages[uri]}
+    assert differ and differ <= planned, sorted(differ - planned)
+    assert len(planned) < len(new.pages) / 4  # a few pages of hundreds

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..model import Journey
 from ..pages import PageKind
 from . import heatmap, kpis, overview, pain_points, teams
 
@@ -37,6 +38,9 @@ class View:
     # Its item pages, generated in the same folder: each says which journeys it shows.
     items: ItemPages | None = None
     item_kind: str = ""  # the kind of those pages (defaults to `name`)
+    # What the index page shows of each journey (a comparable value; see
+    # `generate.LazyPage.shows`). None: it may show anything of any journey.
+    shows: Callable[[Journey], object] | None = None
 
     @property
     def folder(self) -> str:
@@ -48,7 +52,7 @@ class View:
 
 
 VIEWS: tuple[View, ...] = (
-    View(PageKind.OVERVIEW, "playbook", "overview.md.j2", overview.context),
+    View(PageKind.OVERVIEW, "playbook", "overview.md.j2", overview.context, shows=overview.shown),
     View(
         PageKind.JOURNEYS,
         "journeys",
@@ -56,6 +60,16 @@ VIEWS: tuple[View, ...] = (
         lambda generator: {"paired_journeys": generator.paired_journeys()},
         items=lambda generator: generator.journey_pages(),
         item_kind=PageKind.JOURNEY,
+        shows=lambda journey: (
+            journey.id,
+            journey.title,
+            journey.personas,
+            journey.owner,
+            journey.future_of,
+            len(journey.stages),
+            journey.channel_ids,
+            tuple(step.emotion for step in journey.steps),
+        ),
     ),
     View(
         PageKind.PERSONAS,
@@ -63,6 +77,7 @@ VIEWS: tuple[View, ...] = (
         "personas.md.j2",
         items=lambda generator: generator.persona_pages(),
         item_kind=PageKind.PERSONA,
+        shows=lambda journey: (journey.id, journey.title, journey.personas),
     ),
     View(
         PageKind.CHANNELS,
@@ -71,16 +86,32 @@ VIEWS: tuple[View, ...] = (
         heatmap.channels_context,
         items=lambda generator: generator.channel_pages(),
         item_kind=PageKind.CHANNEL,
+        shows=heatmap.shown,
     ),
-    View(teams.KIND, "teams", "teams.md.j2", teams.index_context, items=teams.team_pages),
+    View(
+        teams.KIND,
+        "teams",
+        "teams.md.j2",
+        teams.index_context,
+        items=teams.team_pages,
+        shows=teams.shown_on_index,
+    ),
     View(
         pain_points.KIND,
         "pain_point_register",
         "pain-points.md.j2",
         pain_points.context,
         items=pain_points.team_pages,
+        shows=pain_points.shown,
     ),
-    View(kpis.KIND, "kpi_board", "kpis.md.j2", kpis.context, items=kpis.status_pages),
+    View(
+        kpis.KIND,
+        "kpi_board",
+        "kpis.md.j2",
+        kpis.context,
+        items=kpis.status_pages,
+        shows=kpis.shown,
+    ),
 )
 
 SECTIONS: tuple[View, ...] = tuple(view for view in VIEWS if view.folder)

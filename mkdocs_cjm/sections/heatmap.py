@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..model import Channel, ChannelType, Phase, Playbook, Step
+from ..model import Channel, ChannelType, Journey, Phase, Playbook, Step
 from ..render.emotion import average
 
 if TYPE_CHECKING:
@@ -122,3 +122,14 @@ def channels_context(generator: SiteGenerator) -> Mapping[str, Any]:
         "underperforming_below": UNDERPERFORMING_BELOW,
         "list_journeys": len(generator.playbook.journeys) <= LIST_JOURNEYS_UP_TO,
     }
+
+
+def shown(journey: Journey) -> object:
+    """What the channels index shows of a journey: its title, and for its heatmap
+    cells each step's channel, phase, emotion and number of pain points."""
+    phase_of = {stage.id: stage.phase for stage in journey.stages}
+    return (
+        journey.id,
+        journey.title,
+        tuple((s.channel, phase_of[s.stage], s.emotion, len(s.pain_points)) for s in journey.steps),
+    )

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..measure import KpiStatus
-from ..model import Journey, Kpi, Playbook, Stage
+from ..model import Journey, Kpi, Playbook, Stage, stage_data
 from ..pages import PageRef
 
 if TYPE_CHECKING:
@@ -82,8 +82,9 @@ def status_pages(generator: SiteGenerator) -> Iterator[LazyPage]:
             "kpis.md.j2",
             PageRef(KIND, group.status.value),
             title,
-            None,
+            frozenset(journey.id for journey in generator.playbook.journeys),
             functools.partial(_status_context, groups, group, title),
+            shown,
         )
 
 
@@ -96,3 +97,8 @@ def _status_context(groups: list[StatusGroup], group: StatusGroup, title: str) -
         "part": True,
         "part_title": title,
     }
+
+
+def shown(journey: Journey) -> object:
+    """What the KPI board shows of a journey: its title, and its stages with KPIs."""
+    return journey.id, journey.title, tuple(stage_data(st) for st in journey.stages if st.kpis)

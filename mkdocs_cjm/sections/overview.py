@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..evidence import rank_by_weak_evidence
-from ..model import Journey, Playbook, Stage, Step
+from ..model import Journey, Playbook, Stage, Step, stage_data
 
 if TYPE_CHECKING:
     from ..generate import SiteGenerator
@@ -38,3 +38,21 @@ def context(generator: SiteGenerator) -> Mapping[str, Any]:
         "stale_reviews": generator.stale_reviews(),
         "evidence_ranking": rank_by_weak_evidence(generator.playbook.journeys),
     }
+
+
+def shown(journey: Journey) -> object:
+    """What the overview shows of a journey: its title, review date and owner, its
+    stages (milestones show their KPIs), and of each step what the golden milestones,
+    the teams' moments and the evidence ranking show. Not: thoughts, feelings, pain
+    points, opportunities, arrows."""
+    return (
+        journey.id,
+        journey.title,
+        journey.reviewed,
+        journey.owner,
+        tuple(stage_data(stage) for stage in journey.stages),
+        tuple(
+            (s.id, s.stage, s.owner, s.touchpoint, s.action, s.evidence, s.milestone, s.emotion)
+            for s in journey.steps
+        ),
+    )

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..index import CrossIndex, Team
-from ..model import Channel, Journey, Playbook, Stage, Step
+from ..model import Channel, Journey, Playbook, Stage, Step, stage_data
 from ..pages import PageRef
 
 if TYPE_CHECKING:
@@ -149,4 +149,16 @@ def team_pages(generator: SiteGenerator) -> Iterator[LazyPage]:
             f"{generator.labels['pain_point_register']}: {title}",
             frozenset(entry.journey.id for entry in group.entries),
             functools.partial(_context, generator, [group], part=True),
+            shown,
         )
+
+
+def shown(journey: Journey) -> object:
+    """What the register shows of a journey: its title and personas (the filters), and
+    its steps that have pain points, whole, with their stages."""
+    return (
+        journey.id,
+        journey.title,
+        journey.personas,
+        tuple((s, stage_data(journey.stage(s.stage))) for s in journey.steps if s.pain_points),
+    )

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..index import Team
-from ..model import Journey, Stage, Step
+from ..model import Journey, Stage, Step, stage_data
 from ..pages import PageRef
 from ..render.emotion import average
 
@@ -78,8 +78,37 @@ def team_pages(generator: SiteGenerator) -> Iterator[LazyPage]:
             team.name,
             frozenset([*(ref.journey.id for ref in team.steps), *(j.id for j in team.journeys)]),
             functools.partial(_team_context, team),
+            functools.partial(_shown_on_team_page, team),
         )
+
+
+def _shown_on_team_page(team: Team, journey: Journey) -> object:
+    """What a team's page shows of a journey: whether the team owns it, and the
+    moments it owns in it, by stage."""
+    mine = [ref.step for ref in team.steps if ref.journey.id == journey.id]
+    stages = tuple(
+        (stage_data(stage), steps)
+        for stage in journey.stages
+        if (steps := tuple(step for step in mine if step.stage == stage.id))
+    )
+    return (
+        journey.id,
+        journey.title,
+        journey.owner,
+        any(j.id == journey.id for j in team.journeys),
+        stages,
+    )
 
 
 def _team_context(team: Team) -> Mapping[str, Any]:
     return {"team": summary(team), "moments": moments(team)}
+
+
+def shown_on_index(journey: Journey) -> object:
+    """What the teams index shows of a journey: who owns it, and each step's owner,
+    emotion and number of pain points (the teams' counts and averages)."""
+    return (
+        journey.id,
+        journey.owner,
+        tuple((s.owner, s.emotion, len(s.pain_points)) for s in journey.steps),
+    )
