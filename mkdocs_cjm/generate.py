@@ -660,7 +660,7 @@ class SiteGenerator:
                     layout.src_uri(page),
                     functools.partial(self.view_index, view),
                     every_journey if view.shows is not None else None,
-                    shows=view.shows,
+                    shows=view.shows(self) if view.shows is not None else None,
                 )
             )
             if view.items is not None:

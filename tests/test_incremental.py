@@ -353,7 +353,7 @@ def synthetic(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Generatio
     return maps, old, playbook
 
 
-@pytest.mark.parametrize("edit", ["pain point", "kpi", "owner", "action"])
+@pytest.mark.parametrize("edit", ["pain point", "kpi", "owner", "action", "emotion"])
 def test_split_views_are_planned_at_scale(
     tmp_path: Path, synthetic: tuple[Path, Generation, Playbook], edit: str
 ) -> None:

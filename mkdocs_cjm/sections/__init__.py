@@ -39,8 +39,9 @@ class View:
     items: ItemPages | None = None
     item_kind: str = ""  # the kind of those pages (defaults to `name`)
     # What the index page shows of each journey (a comparable value; see
-    # `generate.LazyPage.shows`). None: it may show anything of any journey.
-    shows: Callable[[Journey], object] | None = None
+    # `generate.LazyPage.shows`), given the site's generator. None: it may show
+    # anything of any journey.
+    shows: Callable[[SiteGenerator], Callable[[Journey], object]] | None = None
 
     @property
     def folder(self) -> str:
@@ -51,8 +52,26 @@ class View:
         return self.item_kind or self.name
 
 
+def _shown_on_journeys_index(journey: Journey) -> object:
+    """A journey's row: title, personas, owner, pairing, counts, channels, average emotion."""
+    return (
+        journey.id,
+        journey.title,
+        journey.personas,
+        journey.owner,
+        journey.future_of,
+        len(journey.stages),
+        journey.channel_ids,
+        tuple(step.emotion for step in journey.steps),
+    )
+
+
+def _shown_on_personas_index(journey: Journey) -> object:
+    return journey.id, journey.title, journey.personas
+
+
 VIEWS: tuple[View, ...] = (
-    View(PageKind.OVERVIEW, "playbook", "overview.md.j2", overview.context, shows=overview.shown),
+    View(PageKind.OVERVIEW, "playbook", "overview.md.j2", overview.context, shows=overview.shows),
     View(
         PageKind.JOURNEYS,
         "journeys",
@@ -60,16 +79,7 @@ VIEWS: tuple[View, ...] = (
         lambda generator: {"paired_journeys": generator.paired_journeys()},
         items=lambda generator: generator.journey_pages(),
         item_kind=PageKind.JOURNEY,
-        shows=lambda journey: (
-            journey.id,
-            journey.title,
-            journey.personas,
-            journey.owner,
-            journey.future_of,
-            len(journey.stages),
-            journey.channel_ids,
-            tuple(step.emotion for step in journey.steps),
-        ),
+        shows=lambda generator: _shown_on_journeys_index,
     ),
     View(
         PageKind.PERSONAS,
@@ -77,7 +87,7 @@ VIEWS: tuple[View, ...] = (
         "personas.md.j2",
         items=lambda generator: generator.persona_pages(),
         item_kind=PageKind.PERSONA,
-        shows=lambda journey: (journey.id, journey.title, journey.personas),
+        shows=lambda generator: _shown_on_personas_index,
     ),
     View(
         PageKind.CHANNELS,
@@ -86,7 +96,7 @@ VIEWS: tuple[View, ...] = (
         heatmap.channels_context,
         items=lambda generator: generator.channel_pages(),
         item_kind=PageKind.CHANNEL,
-        shows=heatmap.shown,
+        shows=lambda generator: heatmap.shown,
     ),
     View(
         teams.KIND,
@@ -94,7 +104,7 @@ VIEWS: tuple[View, ...] = (
         "teams.md.j2",
         teams.index_context,
         items=teams.team_pages,
-        shows=teams.shown_on_index,
+        shows=lambda generator: teams.shown_on_index,
     ),
     View(
         pain_points.KIND,
@@ -102,7 +112,7 @@ VIEWS: tuple[View, ...] = (
         "pain-points.md.j2",
         pain_points.context,
         items=pain_points.team_pages,
-        shows=pain_points.shown,
+        shows=lambda generator: pain_points.shown,
     ),
     View(
         kpis.KIND,
@@ -110,7 +120,7 @@ VIEWS: tuple[View, ...] = (
         "kpis.md.j2",
         kpis.context,
         items=kpis.status_pages,
-        shows=kpis.shown,
+        shows=lambda generator: kpis.shown,
     ),
 )
 

@@ -149,16 +149,21 @@ def team_pages(generator: SiteGenerator) -> Iterator[LazyPage]:
             f"{generator.labels['pain_point_register']}: {title}",
             frozenset(entry.journey.id for entry in group.entries),
             functools.partial(_context, generator, [group], part=True),
-            shown,
+            functools.partial(shown, team=group.team.name if group.team else ""),
         )
 
 
-def shown(journey: Journey) -> object:
-    """What the register shows of a journey: its title and personas (the filters), and
-    its steps that have pain points, whole, with their stages."""
+def shown(journey: Journey, team: str | None = None) -> object:
+    """What the register (or a team's part of it: `team`, "" for no owner) shows of a
+    journey: its title and personas (the filters), and its steps that have pain
+    points, whole, with their stages."""
     return (
         journey.id,
         journey.title,
         journey.personas,
-        tuple((s, stage_data(journey.stage(s.stage))) for s in journey.steps if s.pain_points),
+        tuple(
+            (s, stage_data(journey.stage(s.stage)))
+            for s in journey.steps
+            if s.pain_points and (team is None or (s.owner or "") == team)
+        ),
     )
