@@ -180,8 +180,11 @@ class FastRebuilds:
             if changed
             else ("personas or channels" if changed is None else "nothing")
         )
+        names = [uri.removesuffix(".md") for uri in rendered]
+        shown = ", ".join(names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
         return (
-            f"{rendered} page{'s' if rendered != 1 else ''} re-rendered ({result_pages.generated} of "
+            f"{len(names)} page{'s' if len(names) != 1 else ''} re-rendered"
+            f"{': ' + shown if names else ''} ({result_pages.generated} of "
             f"{len(last.generation.pages)} generated pages generated again; changed: {what})"
         )
 
@@ -192,8 +195,8 @@ class FastRebuilds:
         assets: list[GeneratedAsset],
         generator: SiteGenerator,
         fence_pages: list[str],
-    ) -> int | FullRebuild:
-        """Put the new pages through MkDocs as a full build would; the number rendered."""
+    ) -> list[str] | FullRebuild:
+        """Put the new pages through MkDocs as a full build would; the pages rendered."""
         tool = type(last.config).__module__.split(".")[0]
         build = importlib.import_module(f"{tool}.commands.build")
         structure = importlib.import_module(f"{tool}.structure.files")
@@ -247,7 +250,7 @@ class FastRebuilds:
             kept.update((page.url, fresh.get(page.url, [])) for _, page in targets)
             search[:] = [entry for url in order for entry in kept.get(url, [])]
             config.plugins[_search_name(config)].on_post_build(config=config)
-        return len(targets)
+        return [file.src_uri for file, _ in targets]
 
 
 _TAGS_LISTING = "<!-- material/tags"
