@@ -101,7 +101,12 @@ class FastRebuilds:
             log.info(f"journey maps: full rebuild: {outcome.reason}")
             self.full()
             return
-        log.info(f"journey maps: fast rebuild: {outcome} in {time.monotonic() - start:.2f} s")
+        seconds = time.monotonic() - start
+        log.info(f"journey maps: fast rebuild: {outcome} in {seconds:.2f} s")
+        # MkDocs' own last line of a build, which people and tools watching the log wait for.
+        tool = tool_of(self.last.config) if self.last is not None else "mkdocs"
+        build_log = logging.getLogger(f"{tool}.commands.build")
+        build_log.info(f"Documentation built in {seconds:.2f} seconds")
 
     # -- what the full build leaves -------------------------------------------------
 
@@ -197,7 +202,7 @@ class FastRebuilds:
         fence_pages: list[str],
     ) -> list[str] | FullRebuild:
         """Put the new pages through MkDocs as a full build would; the pages rendered."""
-        tool = type(last.config).__module__.split(".")[0]
+        tool = tool_of(last.config)
         build = importlib.import_module(f"{tool}.commands.build")
         structure = importlib.import_module(f"{tool}.structure.files")
         config, files, nav, env = last.config, last.files, last.nav, last.env
@@ -256,9 +261,14 @@ class FastRebuilds:
 _TAGS_LISTING = "<!-- material/tags"
 
 
+def tool_of(config: MkDocsConfig) -> str:
+    """The package running the build: mkdocs, or properdocs."""
+    return type(config).__module__.split(".")[0]
+
+
 def unsupported(config: MkDocsConfig) -> str | None:
     """Why the fast path cannot run with this tool and these plugins (None: it can)."""
-    tool = type(config).__module__.split(".")[0]
+    tool = tool_of(config)
     try:
         version = importlib.import_module(tool).__version__
     except (ImportError, AttributeError):

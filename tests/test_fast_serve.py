@@ -93,8 +93,11 @@ class Rebuilds:
         change()
         self.server.wait_for(lambda: self.server.count(RELOADED) > self.seen, "the rebuild")
         self.seen = self.server.count(RELOADED)
-        said = [line for line in self.server.lines[before:] if FAST in line or FULL in line]
-        assert len(said) == 1, "\n".join(self.server.lines[before:])
+        lines = self.server.lines[before:]
+        said = [line for line in lines if FAST in line or FULL in line]
+        assert len(said) == 1, "\n".join(lines)
+        # Either way, MkDocs' own last line of a build, which log watchers wait for.
+        assert any("Documentation built in" in line for line in lines), "\n".join(lines)
         return said[0]
 
 
