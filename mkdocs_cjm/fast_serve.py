@@ -154,6 +154,10 @@ class FastRebuilds:
         changed = changed_journeys(old.playbook, playbook, old.history, history)
         if isinstance(changed, FullRebuild):
             return changed
+        if changed == set() and not self.cache.read_again:
+            # The dev server saw a change, but not to the maps: to something this
+            # does not follow (a theme file under --watch-theme). MkDocs knows what.
+            return FullRebuild("a watched file other than the maps changed")
 
         warnings: list[str] = []
         generator = SiteGenerator(

@@ -341,6 +341,8 @@ class ReadCache:
         # Built journeys, by file: reused while the file, the channels and the personas
         # are the very values read last time.
         self.journeys: dict[str, _CachedJourney] = {}
+        self._read_again: list[str] = []
+        self.read_again: list[str] = []  # files the last load parsed: new or changed
 
     def get(self, key: tuple[str, str], digest: bytes) -> _CachedRead | None:
         self._used.add(key)
@@ -350,12 +352,14 @@ class ReadCache:
     def put(self, key: tuple[str, str], entry: _CachedRead) -> None:
         self._used.add(key)
         self._entries[key] = entry
+        self._read_again.append(key[0])
 
     def end_load(self) -> None:
         self._entries = {key: self._entries[key] for key in self._used if key in self._entries}
         files = {display for display, _ in self._used}
         self.journeys = {key: entry for key, entry in self.journeys.items() if key in files}
         self._used = set()
+        self.read_again, self._read_again = self._read_again, []
 
 
 @dataclass(frozen=True)

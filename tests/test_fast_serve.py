@@ -127,6 +127,12 @@ def test_served_site_equals_a_fresh_build_after_every_edit(tmp_path: Path, tool:
         )
         assert "corporate-eye-care" in said
         assert "leaves two business cards" in server.get(JOURNEY_URL)
+        # A hand-written page: MkDocs' full rebuild, which knows what it changes.
+        index = project / "docs" / "index.md"
+        said = check(
+            lambda: index.write_text(index.read_text("utf-8") + "\nMore.\n", "utf-8"), FULL
+        )
+        assert "index.md changed" in said
         # An emotion: the curve, the averages, the worst moments.
         check(
             lambda: edit(
