@@ -31,6 +31,7 @@ from .freshness import TodayError, journey_history
 from .generate import GeneratedAsset, GeneratedPage, SiteGenerator
 from .incremental import FullRebuild, Generation, changed_journeys, plan, rebuilt, updated
 from .loader import load_playbook
+from .nav import journey_groups
 from .problems import MapError
 
 if TYPE_CHECKING:
@@ -158,6 +159,12 @@ class FastRebuilds:
             # The dev server saw a change, but not to the maps: to something this
             # does not follow (a theme file under --watch-theme). MkDocs knows what.
             return FullRebuild("a watched file other than the maps changed")
+
+        groups = journey_groups(
+            playbook, options.layout, options.labels, plugin.config.group_journeys_over
+        )
+        if groups != plugin.journey_groups:
+            return FullRebuild("the journeys' groups in the navigation changed")
 
         warnings: list[str] = []
         generator = SiteGenerator(

@@ -170,6 +170,11 @@ class CjmPlugin(BasePlugin[CjmConfig]):  # type: ignore[no-untyped-call]
             serving=self._serving,
         )
 
+    @property
+    def journey_groups(self) -> list[NavItem]:
+        """The journeys' groups in the navigation the last build made."""
+        return self._groups
+
     def replace_pages(self, pages: list[GeneratedPage], generator: SiteGenerator) -> None:
         """A fast rebuild's new versions of some generated pages (see fast_serve.py)."""
         new = {page.src_uri: page for page in pages}

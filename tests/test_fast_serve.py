@@ -41,9 +41,13 @@ def example_project(root: Path, port: int) -> Path:
     project = copy_project(ROOT, root)
     config = project / "mkdocs.yml"
     text = config.read_text(encoding="utf-8")
-    config.write_text(
-        re.sub(r"(?m)^site_url: .*$", f"site_url: http://127.0.0.1:{port}/", text), "utf-8"
+    text = re.sub(r"(?m)^site_url: .*$", f"site_url: http://127.0.0.1:{port}/", text)
+    # Journeys grouped by first persona in the navigation, as in playbooks of 50 and more.
+    text = text.replace(
+        "      prefix: playbook\n", "      prefix: playbook\n      group_journeys_over: 1\n"
     )
+    assert "group_journeys_over: 1" in text
+    config.write_text(text, "utf-8")
     return project
 
 
@@ -155,6 +159,9 @@ def test_served_site_equals_a_fresh_build_after_every_edit(tmp_path: Path, tool:
             ),
             FAST,
         )
+        # Another first persona: the journey moves to another group in the navigation.
+        said = check(lambda: edit(project, "persona: hoa\n", "personas: [lan, hoa]\n"), FULL)
+        assert "groups in the navigation" in said
         # A renamed journey: its title is in every page's navigation.
         said = check(
             lambda: edit(

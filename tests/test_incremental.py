@@ -7,6 +7,7 @@ never leave a page stale. Pages are compared after generating the whole site twi
 
 from __future__ import annotations
 
+import functools
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -113,6 +114,13 @@ def toggle(key: str) -> Edit:
     return lambda data: set_step(data, 0, **{key: not first_step(data).get(key, False)})
 
 
+def change_personas(data: dict[str, Any], available: list[str]) -> None:
+    """The journey's personas: another one first (its navigation group, the reviews)."""
+    current = data.pop("personas", None) or [data.pop("persona")]
+    others = [p for p in available if p not in current]
+    data["personas"] = [others[0], *current] if others else list(reversed(current))
+
+
 EDITS: dict[str, Edit] = {
     "action": lambda data: set_step(data, 0, action=f"{first_step(data)['action']} again"),
     "emotion": lambda data: set_step(
@@ -144,6 +152,10 @@ EDITS: dict[str, Edit] = {
     ),
     "reviewed": lambda data: data.__setitem__(
         "reviewed", "2020-01-01" if str(data.get("reviewed")) != "2020-01-01" else "2026-11-01"
+    ),
+    "personas": change_personas,  # given the playbook's persona ids by the test
+    "evidence source": lambda data: set_step(
+        data, 0, evidence="observed", source=f"Interview notes {first_step(data).get('id', '')}"
     ),
     "summary": lambda data: data.__setitem__("summary", "A shorter story."),
     "phase": lambda data: data["stages"].__setitem__(
@@ -192,7 +204,11 @@ def test_every_page_an_edit_changes_is_planned(
     cache = ReadCache()
     old_playbook = load(copy, cache)
     old, _ = generation(old_playbook, renderer)
-    edit_journey(copy, journey_id, EDITS[edit])
+    change = EDITS[edit]
+    if change is change_personas:
+        personas = sorted(path.stem for path in (copy / "personas").iterdir())
+        change = functools.partial(change_personas, available=personas)
+    edit_journey(copy, journey_id, change)
     new_playbook = load(copy, cache)
     new, lazy = generation(new_playbook, renderer)
 

@@ -66,9 +66,11 @@ def shown(journey: Journey, listing: bool) -> object:
         journey.title,
         journey.reviewed,
         journey.owner,
+        journey.personas,  # a persona's review shows the owners of its journeys
         tuple(stage_data(stage) for stage in journey.stages),
         tuple(
-            (s.id, s.stage, s.owner, s.evidence, s.milestone, s.emotion, len(s.pain_points))
+            (s.id, s.stage, s.owner, s.evidence, s.evidence_source, s.milestone, s.emotion)
+            + (len(s.pain_points),)
             + ((s.touchpoint, s.action) if listing or s.milestone else ())
             for s in journey.steps
         ),
