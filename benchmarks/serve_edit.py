@@ -191,14 +191,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[150, 600])
     parser.add_argument("--edits", type=int, default=5)
     parser.add_argument("--out", type=Path)
+    parser.add_argument(
+        "--fast-only", action="store_true", help="skip the full-rebuild runs (the before)"
+    )
     args = parser.parse_args(argv)
     rows, notes, profiles = [], [], []
     for n in args.sizes:
-        results = {fast: run(n, fast, args.edits) for fast in (False, True)}
-        full, fast = (statistics.median(results[mode]["latencies"]) for mode in (False, True))
+        modes = (True,) if args.fast_only else (False, True)
+        results = {fast: run(n, fast, args.edits) for fast in modes}
+        fast = statistics.median(results[True]["latencies"])
+        if args.fast_only:
+            full_text, ratio = "-", "-"
+        else:
+            full = statistics.median(results[False]["latencies"])
+            full_text, ratio = f"{full:.2f}", f"{fast / full:.3f}"
+        first = results[modes[0]]["first_build"]
         rows.append(
-            f"| {n} | {results[False]['first_build']:.1f} | {full:.2f} | {fast:.2f} | "
-            f"{fast / full:.3f} | {' '.join(f'{x:.2f}' for x in results[True]['latencies'])} |"
+            f"| {n} | {first:.1f} | {full_text} | {fast:.2f} | {ratio} | "
+            f"{' '.join(f'{x:.2f}' for x in results[True]['latencies'])} |"
         )
         notes += [
             f"- N={n}: {line.split('journey maps: ', 1)[1]}" for line in results[True]["said"]
