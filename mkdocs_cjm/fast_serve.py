@@ -113,10 +113,11 @@ class FastRebuilds:
             return
         seconds = time.monotonic() - start
         log.info(f"journey maps: fast rebuild: {outcome} in {seconds:.2f} s")
-        # MkDocs' own last line of a build, which people and tools watching the log wait for.
+        # MkDocs' own last line of a build, which people and tools watching the log wait
+        # for. Not through `mkdocs.commands.build`'s logger: MkDocs' command line gives it
+        # a filter that drops a message it has printed before.
         tool = tool_of(self.last.config) if self.last is not None else "mkdocs"
-        build_log = logging.getLogger(f"{tool}.commands.build")
-        build_log.info(f"Documentation built in {seconds:.2f} seconds")
+        logging.getLogger(tool).info(f"Documentation built in {seconds:.2f} seconds")
 
     # -- what the full build leaves -------------------------------------------------
 
