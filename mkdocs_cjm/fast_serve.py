@@ -190,10 +190,11 @@ class FastRebuilds:
         if warnings:
             return FullRebuild("the generated pages have warnings")
 
-        pages = [*result_pages.pages]
         fence_pages = sorted(last.fence_pages) if (changed is None or changed) else []
         with _counting_warnings() as counted:
-            rendered = self.render(last, pages, result_pages.assets, generator, fence_pages)
+            rendered = self.render(
+                last, result_pages.pages, result_pages.assets, generator, fence_pages
+            )
         if isinstance(rendered, FullRebuild):
             return rendered
         if counted and config.strict:
@@ -255,16 +256,16 @@ class FastRebuilds:
                     return FullRebuild(f"{uri} has a tags listing")
                 targets.append(site_pages[uri])
 
-        search = _search_entries(config)
+        search = _search_index(config)
         order = [page.url for _, page in site_pages.values()]
-        kept = _entries_by_page(search, order) if search is not None else {}
+        kept = _entries_by_page(search[1], order) if search is not None else {}
         for file, page in targets:
             title = page.title
             build._populate_page(page, config, files)
             if page.title != title:
                 return FullRebuild(f"the title of {file.src_uri} changed")
         if search is not None:
-            del search[:]
+            del search[1][:]
         for file, page in targets:
             excluded = file.inclusion.is_excluded()
             build._build_page(page, config, doc_files, nav, env, excluded=excluded)
@@ -272,10 +273,11 @@ class FastRebuilds:
         for _, page in site_pages.values():
             page.validate_anchor_links(files=files, log_level=level)
         if search is not None:
-            fresh = _entries_by_page(search, order)
+            search_plugin, entries = search
+            fresh = _entries_by_page(entries, order)
             kept.update((page.url, fresh.get(page.url, [])) for _, page in targets)
-            search[:] = [entry for url in order for entry in kept.get(url, [])]
-            config.plugins[_search_name(config)].on_post_build(config=config)
+            entries[:] = [entry for url in order for entry in kept.get(url, [])]
+            search_plugin.on_post_build(config=config)
         return [file.src_uri for file, _ in targets]
 
 
@@ -297,26 +299,21 @@ def unsupported(config: MkDocsConfig) -> str | None:
     if not version.startswith(TESTED.get(tool, ("-",))):
         return f"the fast rebuild is tested with {tool} {', '.join(TESTED.get(tool, ()))}x, not {version}"
     for name, instance in config.plugins.items():
-        kind = f"{type(instance).__module__}.{type(instance).__qualname__}"
-        if kind in _PAGE_LOCAL_PLUGINS or kind in _SEARCH_PLUGINS:
+        if _kind(instance) in _PAGE_LOCAL_PLUGINS or _kind(instance) in _SEARCH_PLUGINS:
             continue
         return f"the plugin '{name}' may show other pages' content"
     return None
 
 
-def _search_name(config: MkDocsConfig) -> str:
-    for name, instance in config.plugins.items():
-        if f"{type(instance).__module__}.{type(instance).__qualname__}" in _SEARCH_PLUGINS:
-            return str(name)
-    raise KeyError("search")
+def _kind(plugin: object) -> str:
+    """A plugin's class, as `_PAGE_LOCAL_PLUGINS` and `_SEARCH_PLUGINS` name it."""
+    return f"{type(plugin).__module__}.{type(plugin).__qualname__}"
 
 
-def _search_entries(config: MkDocsConfig) -> list[dict[str, Any]] | None:
-    """The live list of the search plugin's index entries (None: no search plugin)."""
+def _search_index(config: MkDocsConfig) -> tuple[Any, list[dict[str, Any]]] | None:
+    """The search plugin and the live list of its index entries (None: no search)."""
     for instance in config.plugins.values():
-        attribute = _SEARCH_PLUGINS.get(
-            f"{type(instance).__module__}.{type(instance).__qualname__}"
-        )
+        attribute = _SEARCH_PLUGINS.get(_kind(instance))
         if attribute is None:
             continue
         if getattr(getattr(instance, "config", None), "enabled", True) is False:
@@ -325,7 +322,7 @@ def _search_entries(config: MkDocsConfig) -> list[dict[str, Any]] | None:
         entries = getattr(index, attribute, None)
         if not isinstance(entries, list):
             raise TypeError("the search plugin keeps its index in an unknown way")
-        return entries
+        return instance, entries
     return None
 
 

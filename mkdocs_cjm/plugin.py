@@ -85,10 +85,9 @@ class CjmPlugin(BasePlugin[CjmConfig]):  # type: ignore[no-untyped-call]
         # the renderer's in-memory diagram cache then survives them.
         self._serving = command == "serve"
         self._dirty = dirty
-        if self._serving:
-            self._read_cache = ReadCache()  # unchanged maps are not parsed again
 
     def read_cache(self) -> ReadCache:
+        """Under `mkdocs serve`: the maps read so far, so unchanged ones are not parsed again."""
         if self._read_cache is None:
             self._read_cache = ReadCache()
         return self._read_cache
@@ -123,7 +122,7 @@ class CjmPlugin(BasePlugin[CjmConfig]):  # type: ignore[no-untyped-call]
             self.maps_dir(config),
             display_root=root,
             options=load_options(self.config),
-            cache=self._read_cache if self._serving else None,
+            cache=self.read_cache() if self._serving else None,
         )
         for warning in result.warnings:
             log.warning(str(warning))
