@@ -126,6 +126,19 @@ def copy_project(source: Path, destination: Path) -> Path:
     return destination
 
 
+def save_in_one_step(project: Path, path: Path, text: str) -> None:
+    """Write `path` of a served `project` in one step, as editors that save through a
+    new file do.
+
+    MkDocs' watcher polls file sizes and times twice a second. A plain write empties
+    the file, then fills it: a poll between the two sees two changes, and the server
+    builds the empty file first. The text goes to a file outside the watched folders,
+    then takes the old file's place."""
+    new = project / ".saving.tmp"
+    new.write_text(text, encoding="utf-8")
+    os.replace(new, path)
+
+
 def run_build(
     project: Path,
     site: Path | None = None,

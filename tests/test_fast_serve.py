@@ -9,11 +9,12 @@ import re
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, copy_project
+from conftest import ROOT, copy_project, save_in_one_step
 from test_serve import Server
 
 JOURNEY = "maps/journeys/corporate-eye-care.yml"
@@ -55,7 +56,7 @@ def edit(project: Path, old: str, new: str) -> None:
     path = project / JOURNEY
     text = path.read_text(encoding="utf-8")
     assert text.count(old) == 1, f"{old!r} must occur once in {JOURNEY}"
-    path.write_text(text.replace(old, new), encoding="utf-8")
+    save_in_one_step(project, path, text.replace(old, new))
 
 
 def assert_served_as_built(server: Server, project: Path, tool: str, site: Path) -> int:
@@ -96,13 +97,24 @@ class Rebuilds:
         before = len(self.server.lines)
         change()
         self.server.wait_for(lambda: self.server.count(RELOADED) > self.seen, "the rebuild")
+        self.settle()
         self.seen = self.server.count(RELOADED)
         lines = self.server.lines[before:]
         said = [line for line in lines if FAST in line or FULL in line]
-        assert len(said) == 1, "\n".join(lines)
+        assert len(said) == 1, "\n".join(self.server.lines[-80:])
         # Either way, MkDocs' own last line of a build, which log watchers wait for.
         assert any("Documentation built in" in line for line in lines), "\n".join(lines)
         return said[0]
+
+    def settle(self, quiet: float = 2.0) -> None:
+        """Wait until the server has printed nothing for `quiet` seconds: longer than a
+        poll of the watcher and its wait for changes to stop, so that a second rebuild
+        one edit started would be seen here, in this edit's lines."""
+        printed, since = len(self.server.lines), time.monotonic()
+        while time.monotonic() - since < quiet:
+            time.sleep(0.1)
+            if len(self.server.lines) != printed:
+                printed, since = len(self.server.lines), time.monotonic()
 
 
 @pytest.mark.parametrize("tool", ["mkdocs", "properdocs"])
@@ -134,7 +146,7 @@ def test_served_site_equals_a_fresh_build_after_every_edit(tmp_path: Path, tool:
         # A hand-written page: MkDocs' full rebuild, which knows what it changes.
         index = project / "docs" / "index.md"
         said = check(
-            lambda: index.write_text(index.read_text("utf-8") + "\nMore.\n", "utf-8"), FULL
+            lambda: save_in_one_step(project, index, index.read_text("utf-8") + "\nMore.\n"), FULL
         )
         assert "index.md changed" in said
         # An emotion: the curve, the averages, the worst moments.

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import BuildResult, small_journey, small_maps
+from conftest import BuildResult, save_in_one_step, small_journey, small_maps
 from test_config_parity import with_options
 from test_serve import BUILT, Server
 
@@ -89,13 +89,14 @@ def test_serve_keeps_the_last_good_pages_on_a_template_error(
         running.wait_for(lambda: running.count("Serving on http://") > 0, "the server to start")
         assert "Custom persona page." in running.get("playbook/personas/lan/")
         template = project / "overrides" / "persona.md.j2"
-        template.write_text(GOOD_PERSONA.replace("Custom persona page.", "{{ nope }}"), "utf-8")
+        broken = GOOD_PERSONA.replace("Custom persona page.", "{{ nope }}")
+        save_in_one_step(project, template, broken)
         message = "custom template overrides/persona.md.j2, line 4: 'nope' is undefined"
         running.wait_for(lambda: running.count(message) > 0, "the template error")
         running.wait_for(lambda: running.count(BUILT) >= 2, "the rebuild to finish")
         assert "serving the pages of the last good templates meanwhile" in running.output
         assert "Custom persona page." in running.get("playbook/personas/lan/")
-        template.write_text(GOOD_PERSONA.replace("Custom", "Fixed"), "utf-8")
+        save_in_one_step(project, template, GOOD_PERSONA.replace("Custom", "Fixed"))
         running.wait_for(
             lambda: "Fixed persona page." in running.get("playbook/personas/lan/"),
             "the fixed page to be served",
