@@ -179,6 +179,10 @@ def cmd_export(args: argparse.Namespace) -> int:
         return _error(f"{out} is not a folder")
     if out.is_dir() and any(out.iterdir()) and not args.force:
         return _error(f"{out} is not empty; use --force to replace the exported pages in it")
+    # Checked before any page is written: a refusal after them would leave half an export.
+    unwritable = _unwritable_file(Path(args.nav)) if args.nav else None
+    if unwritable:
+        return _error(f"cannot write the navigation: {unwritable}; nothing was exported")
 
     def progress(message: str) -> None:
         print(f"mkdocs-cjm: {message}", file=sys.stderr)
@@ -201,6 +205,16 @@ def cmd_export(args: argparse.Namespace) -> int:
         return _error(str(error))
     files = {page.src_uri: page.full_markdown() for page in pages}
     files |= {asset.path: asset.content for asset in assets}
+    not_ours = _not_exported_before(out, files)
+    if not_ours:
+        shown = ", ".join(str(out / relative) for relative in not_ours[:10])
+        more = f" and {len(not_ours) - 10} more" if len(not_ours) > 10 else ""
+        return _error(
+            f"{shown}{more} would be overwritten, but no earlier export wrote "
+            f"{'it' if len(not_ours) == 1 else 'them'} (not in {out / MANIFEST}); "
+            "nothing was written (move or rename them, or set the plugin option prefix "
+            "so that the generated pages go elsewhere)"
+        )
     try:
         _export_files(out, files)
     except (ConfigReadError, OSError) as error:
@@ -225,7 +239,7 @@ def _export_files(out: Path, files: Mapping[str, str]) -> None:
     previous = _read_manifest(out)
     written: dict[str, str] = {}
     for relative, text in files.items():
-        data = text.replace("\r\n", "\n").encode("utf-8")
+        data = _exported_bytes(text)
         _replace_file(_inside(out, relative), data)
         written[relative] = hashlib.sha256(data).hexdigest()
     for relative, digest in sorted(previous.items()):
@@ -242,6 +256,53 @@ def _export_files(out: Path, files: Mapping[str, str]) -> None:
         path.unlink()
     manifest = {"generator": "mkdocs-cjm export", "files": dict(sorted(written.items()))}
     _replace_file(out / MANIFEST, (json.dumps(manifest, indent=1) + "\n").encode("utf-8"))
+
+
+def _not_exported_before(out: Path, files: Mapping[str, str]) -> list[str]:
+    """The paths of `files` where `out` holds something the previous export did not write
+    and that differs from what this one writes: replacing it would lose an author's work.
+
+    A file reached through a linked folder is not counted: the link is replaced by a
+    folder (see `_inside`), so what it points to is never touched."""
+    previous = _read_manifest(out)
+    in_the_way = []
+    for relative, text in sorted(files.items()):
+        if relative in previous or not _is_plain_relative(relative):
+            continue
+        path, folders = out, relative.split("/")[:-1]
+        for index, part in enumerate(folders):
+            path = path / part
+            if path.is_symlink() or not path.exists():
+                break
+            if not path.is_dir():  # a file where a folder of generated pages goes
+                in_the_way.append("/".join(folders[: index + 1]))
+                break
+        else:
+            path = path / posixpath.basename(relative)
+            if path.is_symlink() or not path.exists():
+                replaceable = not path.is_symlink()  # a link of the author's is theirs too
+            else:
+                replaceable = path.is_file() and path.read_bytes() == _exported_bytes(text)
+            if not replaceable:
+                in_the_way.append(relative)
+    return sorted(set(in_the_way))
+
+
+def _exported_bytes(text: str) -> bytes:
+    return text.replace("\r\n", "\n").encode("utf-8")
+
+
+def _unwritable_file(path: Path) -> str | None:
+    """Why a file cannot be written at `path` (a folder there, a file where a folder
+    of its path should be), or None."""
+    if path.is_dir() and not path.is_symlink():
+        return f"{path} is a folder"
+    for folder in path.parents:
+        if folder.is_dir():
+            return None
+        if folder.exists() or folder.is_symlink():
+            return f"{folder} is not a folder"
+    return None
 
 
 def _read_manifest(out: Path) -> dict[str, str]:
@@ -322,9 +383,20 @@ def cmd_schema(args: argparse.Namespace) -> int:
     kinds = [args.kind] if args.kind else list(FILE_KINDS)
     if args.out_dir:
         out = Path(args.out_dir)
-        for kind in kinds:
-            text = json.dumps(json_schema(kind), indent=2) + "\n"
-            _replace_file(out / f"{kind}.schema.json", text.encode("utf-8"))
+        targets = {out / f"{kind}.schema.json": kind for kind in kinds}
+        # Every target checked first: a refusal after some files were written is half a job.
+        if out.exists() and not out.is_dir():
+            return _error(f"cannot write the schemas: {out} is not a folder; nothing was written")
+        for path in targets:
+            unwritable = _unwritable_file(path)
+            if unwritable:
+                return _error(f"cannot write the schemas: {unwritable}; nothing was written")
+        try:
+            for path, kind in targets.items():
+                text = json.dumps(json_schema(kind), indent=2) + "\n"
+                _replace_file(path, text.encode("utf-8"))
+        except OSError as error:
+            return _error(f"cannot write the schemas: {error}")
         return 0
     # One JSON document on stdout, whatever is asked: a single schema, or all three
     # keyed by file kind.

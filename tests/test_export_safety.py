@@ -146,3 +146,97 @@ def test_every_written_file_is_in_the_manifest_and_inside_out_dir(tmp_path: Path
     assert set(manifest["files"]) == written
     assert "cx/playbook/journeys/alpha.md" in written
     assert all(not path.startswith("..") for path in written)
+
+
+# Issue 21 item 2: `export --force` refuses, before writing anything, to overwrite a
+# file its manifest does not list (a hand-written page at a generated path).
+@pytest.mark.parametrize(
+    ("config", "hand_written"),
+    [(None, "playbook/index.md"), (with_options('prefix: ""\n'), "index.md")],
+)
+def test_force_never_overwrites_a_file_the_export_did_not_write(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], config: str | None, hand_written: str
+) -> None:
+    project = project_of(tmp_path / "project", ["alpha"], config)
+    out = tmp_path / "docs"
+    (out / hand_written).parent.mkdir(parents=True, exist_ok=True)
+    (out / hand_written).write_text("# Trang của tôi — viết tay\n", "utf-8")
+    before = snapshot(out)
+    assert export(project, out, "--force") == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert str(out / hand_written) in err and "nothing was written" in err
+    assert snapshot(out) == before
+    assert not (out / MANIFEST).exists()
+
+
+def test_force_replaces_its_own_files_and_identical_ones(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = project_of(tmp_path / "project", ["alpha"])
+    out = tmp_path / "docs"
+    assert export(project, out) == 0
+    # The manifest lost (or an older export without one): files identical to what the
+    # export writes lose nothing when written again.
+    (out / MANIFEST).unlink()
+    assert export(project, out, "--force") == 0
+    # A listed file edited since is the export's own: replaced, as the help says.
+    page = out / "playbook" / "journeys" / "alpha.md"
+    page.write_text("# edited\n", "utf-8")
+    assert export(project, out, "--force") == 0
+    assert "Alpha" in page.read_text("utf-8")
+
+
+# Issue 21 item 10: a --nav path that cannot be written is refused before any page is.
+@pytest.mark.parametrize("where", ["folder", "under-a-file"])
+def test_export_nav_that_cannot_be_written_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], where: str
+) -> None:
+    project = project_of(tmp_path / "project", ["alpha"])
+    out = tmp_path / "out"
+    if where == "folder":
+        nav = tmp_path / "navdir"
+        nav.mkdir()
+    else:
+        (tmp_path / "file.yml").write_text("x\n", "utf-8")
+        nav = tmp_path / "file.yml" / "nav.yml"
+    assert export(project, out, "--nav", str(nav)) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    assert str(nav) in err or str(nav.parent) in err
+    assert not out.exists()
+
+
+def test_a_file_where_a_generated_folder_goes_stops_the_export_before_writing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = project_of(tmp_path / "project", ["alpha"])
+    out = tmp_path / "docs"
+    out.mkdir()
+    (out / "playbook").write_text("not a folder\n", "utf-8")
+    assert export(project, out, "--force") == 1
+    err = capsys.readouterr().err
+    assert f"{out / 'playbook'} would be overwritten" in err and "Traceback" not in err
+    assert snapshot(out) == {"playbook": b"not a folder\n"}
+
+
+# Issue 21 item 10: `schema -o` at a file, or under one, is a one-line error.
+@pytest.mark.parametrize("where", ["file", "under-a-file", "kind-file-is-a-folder"])
+def test_schema_out_dir_that_cannot_be_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], where: str
+) -> None:
+    existing = tmp_path / "existing.json"
+    existing.write_text("{}\n", "utf-8")
+    target = {
+        "file": existing,
+        "under-a-file": existing / "sub",
+        "kind-file-is-a-folder": tmp_path / "schemas",
+    }[where]
+    if where == "kind-file-is-a-folder":
+        (target / "persona.schema.json").mkdir(parents=True)
+    before = snapshot(tmp_path)
+    assert cli(["schema", "-o", str(target)]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    assert err.startswith("mkdocs-cjm: ")
+    assert snapshot(tmp_path) == before
