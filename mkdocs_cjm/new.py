@@ -38,25 +38,64 @@ def scaffold_files(language: str) -> dict[str, bytes]:
 
 
 def create_playbook(target: Path, language: str) -> list[str]:
-    """Write the sample project into `target`; refuse (writing nothing) if a file exists.
+    """Write the sample project into `target`; refuse (writing nothing) if anything is in
+    the way: a file, a dangling link, a file where a folder goes, a link leading out of
+    `target`.
 
-    Returns the relative paths written. Raises FileExistsError naming the files in the way.
+    Returns the relative paths written. Raises FileExistsError naming what is in the way.
     """
     files = scaffold_files(language)
+    if target.is_symlink() and not target.exists():
+        raise FileExistsError(
+            f"{target.as_posix()} is a link to a folder that does not exist "
+            f"({target.resolve()}); nothing was written"
+        )
     if target.exists() and not target.is_dir():
         raise FileExistsError(f"{target} exists and is not a folder")
-    existing = sorted(name for name in files if (target / name).exists())
-    if existing:
+    in_the_way = _in_the_way(target, list(files))
+    if in_the_way:
         raise FileExistsError(
-            f"{', '.join((target / name).as_posix() for name in existing)} already "
-            f"{'exists' if len(existing) == 1 else 'exist'}; nothing was written "
+            f"{'; '.join(in_the_way)}; nothing was written "
             "(choose a new or empty folder: mkdocs-cjm new DIR)"
         )
     for name, content in files.items():
         path = target / name
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(content)
+        with path.open("xb") as handle:  # never through a link made since the check
+            handle.write(content)
     return list(files)
+
+
+def _in_the_way(target: Path, names: list[str]) -> list[str]:
+    """What stops writing `names` under `target`, each said once: every check is done
+    before the first file is written, so a refusal leaves nothing half made."""
+    root = target.resolve()
+    existing: dict[str, None] = {}
+    problems: dict[str, None] = {}
+    for name in names:
+        path = target
+        parts = name.split("/")
+        for depth, part in enumerate(parts, 1):
+            path = path / part
+            shown = path.as_posix()
+            if path.is_symlink() and not path.resolve().is_relative_to(root):
+                problems[f"{shown} is a link to {path.resolve()}, outside {target.as_posix()}"] = (
+                    None
+                )
+                break
+            if not path.exists():
+                if path.is_symlink():  # dangling: writing there would create its target
+                    existing[shown] = None
+                break
+            if depth == len(parts):
+                existing[shown] = None
+            elif not path.is_dir():
+                problems[f"{shown} is a file where the sample needs a folder"] = None
+                break
+    if existing:
+        verb = "exists" if len(existing) == 1 else "exist"
+        problems[f"{', '.join(existing)} already {verb}"] = None
+    return list(problems)
 
 
 def cmd_new(args: argparse.Namespace) -> int:

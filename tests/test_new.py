@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import run_build, text_of
@@ -111,3 +112,72 @@ def test_new_playbook_serves_at_once(tmp_path: Path) -> None:
         assert "WARNING" not in running.output
     finally:
         running.stop()
+
+
+def every_entry(folder: Path) -> dict[str, str]:
+    """Each path under `folder` (links not followed): what it is, and a link's target."""
+    return {
+        path.relative_to(folder).as_posix(): (
+            f"-> {os.readlink(path)}" if path.is_symlink() else "dir" if path.is_dir() else "file"
+        )
+        for path in sorted(folder.rglob("*"))
+    }
+
+
+# Issue 21 items 6 and 11: `new` checks every target first, never writes through a
+# link to outside DIR, takes a dangling link for a file, and writes nothing on refusal.
+@pytest.mark.parametrize(
+    ("arrange", "named"),
+    [
+        (lambda project, outside: (project / "docs").symlink_to(outside), "site/docs"),
+        (
+            lambda project, outside: (project / "mkdocs.yml").symlink_to(outside / "nếu.yml"),
+            "site/mkdocs.yml",
+        ),
+        (
+            lambda project, outside: (
+                (project / "maps").mkdir(),
+                (project / "maps" / "journeys").symlink_to(outside),
+            ),
+            "site/maps/journeys",
+        ),
+        (
+            lambda project, outside: (
+                (project / "maps").mkdir(),
+                (project / "maps" / "journeys").write_text("tệp\n", "utf-8"),
+            ),
+            "site/maps/journeys",
+        ),
+        (
+            lambda project, outside: (project / ".gitignore").symlink_to(project / "missing"),
+            "site/.gitignore",
+        ),
+    ],
+    ids=["linked-docs", "dangling-config", "linked-journeys", "file-for-folder", "dangling-inside"],
+)
+def test_new_refuses_links_and_files_in_the_way_and_writes_nothing(
+    tmp_path: Path, arrange: Any, named: str
+) -> None:
+    project, outside = tmp_path / "site", tmp_path / "ngoài"
+    project.mkdir()
+    outside.mkdir()
+    arrange(project, outside)
+    before = every_entry(tmp_path)
+    created = new("site", cwd=tmp_path)
+    assert created.returncode == 1
+    assert created.stdout == ""
+    assert "Traceback" not in created.stderr and "Errno" not in created.stderr
+    assert len(created.stderr.splitlines()) == 1 and named in created.stderr, created.stderr
+    assert "nothing was written" in created.stderr
+    assert every_entry(tmp_path) == before
+
+
+def test_new_into_a_dangling_link_says_so(tmp_path: Path) -> None:
+    (tmp_path / "site").symlink_to(tmp_path / "gone")
+    created = new("site", cwd=tmp_path)
+    assert created.returncode == 1
+    assert created.stderr == (
+        "mkdocs-cjm: site is a link to a folder that does not exist "
+        f"({tmp_path / 'gone'}); nothing was written\n"
+    )
+    assert not (tmp_path / "gone").exists()
