@@ -62,12 +62,16 @@ class LoadOptions:
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     # Unknown keys are warnings by default; `strict` makes them errors.
     strict: bool = False
+    # Dates after it (`reviewed:`, metrics rows) are warnings; None: not checked.
+    today: date | None = None
 
 
 @dataclass
 class LoadResult:
     playbook: Playbook | None
     problems: list[Problem]
+    # Every file the load read (maps, metrics): what a cache of its result depends on.
+    inputs: tuple[Path, ...] = ()
 
     @property
     def errors(self) -> list[Problem]:
@@ -127,6 +131,7 @@ class _FileCheck:
     strict: bool
     problems: list[Problem] = field(default_factory=list)
     positions: dict[str, tuple[int, int]] = field(default_factory=dict)
+    today: date | None = None  # dates after it are warnings (a typo in the year)
 
     def add(
         self,
@@ -194,6 +199,14 @@ class _FileCheck:
                 text = value.strip() if isinstance(value, str) else node.text
                 parsed = parse_date(text) if isinstance(value, str) else None
                 if parsed is not None:
+                    if self.today is not None and parsed > self.today:
+                        self.add(
+                            path,
+                            f"{parsed.isoformat()} is after today ({self.today.isoformat()}); "
+                            "expected the day of the last review",
+                            "check the year; today is the option today, else $MKDOCS_CJM_TODAY, else the clock",
+                            severity=Severity.WARNING,
+                        )
                     return parsed
                 hint = None
                 if isinstance(value, str) and _DATE.fullmatch(text):
@@ -399,6 +412,7 @@ class _Loader:
         self.cache = cache
         self.problems: list[Problem] = []
         self.values_read: list[Any] = []  # what `read` returned, in order
+        self.files_read: list[Path] = []  # every file read: the inputs of the load
         self.channels = _Channels()
         self.personas: dict[str, Persona] = {}
 
@@ -522,7 +536,10 @@ class _Loader:
             return self.read_checked(path, kind)  # which says why it cannot be read
         key = (self.display(path), repr(self.options))  # the path says which kind of map it is
         if (cached := self.cache.get(key, digest)) is not None:
-            check = _FileCheck(key[0], self.options.strict, list(cached.problems))
+            self.files_read.append(path)
+            check = _FileCheck(
+                key[0], self.options.strict, list(cached.problems), today=self.options.today
+            )
             check.positions = dict(cached.positions)
             return cached.value, check
         value, check = self.read_checked(path, kind)
@@ -532,7 +549,8 @@ class _Loader:
         return value, check
 
     def read_checked(self, path: Path, kind: schema.Kind) -> tuple[Any, _FileCheck]:
-        check = _FileCheck(self.display(path), self.options.strict)
+        check = _FileCheck(self.display(path), self.options.strict, today=self.options.today)
+        self.files_read.append(path)
         tree, problems = read_yaml(path, check.display, max_bytes=self.options.max_file_bytes)
         check.problems.extend(problems)
         if tree is None:
@@ -580,7 +598,9 @@ class _Loader:
         playbook = self.load_metrics(playbook, set(checks))
         if self.cache is not None:
             self.cache.end_load()
-        return LoadResult(playbook, sorted(self.problems, key=lambda p: p.sort_key))
+        return LoadResult(
+            playbook, sorted(self.problems, key=lambda p: p.sort_key), tuple(self.files_read)
+        )
 
     def build(
         self, journey_id: str, raw: dict[str, Any], check: _FileCheck, context: tuple[Any, ...]
@@ -608,12 +628,15 @@ class _Loader:
             if not self.inside(path):
                 self.problems.append(self.outside(path))
                 continue
+            self.files_read.append(path)
             try:
                 contents.append((self.display(path), path.read_bytes()))
             except OSError as exc:
                 message = f"cannot read the file: {exc.strerror or exc}"
                 self.problems.append(Problem(self.display(path), 0, 0, "", message))
-        playbook, problems = apply_metrics(playbook, contents, declared_journeys)
+        playbook, problems = apply_metrics(
+            playbook, contents, declared_journeys, self.options.today
+        )
         self.problems.extend(problems)
         return playbook
 
@@ -701,7 +724,7 @@ def _check_futures(checks: dict[str, tuple[dict[str, Any] | None, _FileCheck]]) 
                 "name the current journey's id, or remove future_of",
             )
         elif target not in checks:
-            names = sorted(checks)
+            names = sorted(set(checks) - {journey_id})  # never itself: that is an error too
             check.add(
                 "future_of",
                 f"unknown journey '{target}'; expected a journey id from journeys/"
@@ -848,6 +871,7 @@ class _JourneyBuilder:
                 )
                 continue
             seen[stage_id] = index
+            self.unique_kpi_names(index, raw.get("kpis") or [])
             if not raw.get("name"):
                 continue
             kpis = tuple(
@@ -872,6 +896,25 @@ class _JourneyBuilder:
                 )
             )
         return declared, stages
+
+    def unique_kpi_names(self, stage_index: int, kpis_raw: list[Any]) -> None:
+        """Two KPIs of one name in a stage: a metrics row naming it could mean either."""
+        first: dict[str, int] = {}
+        for index, kpi in enumerate(kpis_raw):
+            name = kpi.get("name") if isinstance(kpi, dict) else None
+            if not isinstance(name, str):
+                continue
+            path = f"stages[{stage_index}].kpis"
+            if name in first:
+                self.check.add(
+                    f"{path}[{index}].name",
+                    f"a second KPI named '{name}' in the stage "
+                    f"'{self.raw['stages'][stage_index].get('id')}' "
+                    f"(the first is {path}[{first[name]}])",
+                    "give each KPI of a stage its own name",
+                )
+            else:
+                first[name] = index
 
     def step_ids(self, steps_raw: list[Any]) -> dict[str, int] | None:
         """Step ids (explicit or step-<n>) by index; None when some id is unreadable."""
@@ -949,6 +992,13 @@ class _JourneyBuilder:
                     "step",
                     "a step id of this journey",
                 )
+        if raw.get("source") and not raw.get("evidence"):
+            self.check.add(
+                f"{path}.source",
+                "a source without 'evidence:'; the source is shown only with an evidence badge",
+                "add 'evidence: observed', 'reported' or 'assumed'",
+                severity=Severity.WARNING,
+            )
         if not ok or channel is None or not raw.get("stage") or not raw.get("action"):
             return None
         if raw.get("next") is not None:

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, run_build
+from conftest import ROOT, run_build, small_journey, small_maps, write_project
 from test_errors import J, journey, make_project
 
 from mkdocs_cjm import cli
@@ -156,3 +156,42 @@ def test_a_step_key_on_the_journey_says_where_it_belongs(
         "maps/journeys/j.yml:2:1: error: emotion: unknown key 'emotion' in a journey, where it is"
         " ignored; it belongs one level down (did you mean 'steps[].emotion'?)"
     )
+
+
+# Issue 21 item 14: a chain of futures (a is the future of b, b of c) pairs both rows of
+# every pair, and an unknown `future_of` never suggests the journey itself.
+def test_a_chain_of_futures_marks_both_rows_of_every_pair(tmp_path: Path) -> None:
+    journeys = {
+        "c": small_journey("Hôm nay"),
+        "b": small_journey("Năm sau") + "future_of: c\n",
+        "a": small_journey("Mười năm nữa") + "future_of: b\n",
+        "solo": small_journey("Một mình"),
+    }
+    result = run_build(write_project(tmp_path / "site", small_maps(journeys)))
+    assert result.returncode == 0, result.output
+    rows = result.page("playbook/journeys/").css(".cjm-index tbody tr")
+    pairs = {row.attributes["data-journey"]: row.attributes.get("data-cjm-pair") for row in rows}
+    assert pairs == {"c": "c", "b": "c b", "a": "b", "solo": None}
+    assert [row.attributes["data-journey"] for row in rows] == ["c", "b", "a", "solo"]
+    for current, future in [("c", "b"), ("b", "a")]:
+        paired = [
+            row for row in rows if current in (row.attributes.get("data-cjm-pair") or "").split()
+        ]
+        assert [row.attributes["data-journey"] for row in paired] == [current, future]
+    middle = " ".join(rows[1].text().split())
+    assert "future of Hôm nay" in middle and "Mười năm nữa" in middle
+
+
+def test_an_unknown_future_of_does_not_suggest_the_journey_itself(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    journeys = {
+        "buy-future": small_journey("Future") + "future_of: buy-futur\n",
+        "other": small_journey("Other"),
+    }
+    project = write_project(tmp_path / "site", small_maps(journeys))
+    monkeypatch.chdir(project)
+    assert cli.main(["validate"]) == 1
+    [line] = [line for line in capsys.readouterr().err.splitlines() if "future_of" in line]
+    assert "unknown journey 'buy-futur'; expected a journey id from journeys/ (other)" in line
+    assert "buy-future" not in line.split("'buy-futur'", 1)[1]
