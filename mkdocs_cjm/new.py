@@ -1,16 +1,21 @@
 """`mkdocs-cjm new [DIR] [--lang vi|en]`: a working playbook to start from.
 
 The sample files ship inside the package (`mkdocs_cjm/scaffold/<lang>/`) and are
-copied as they are: what the tests build is what a newcomer gets.
+copied as they are, but for their review dates (today's): what the tests build is
+what a newcomer gets.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
+from datetime import date
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
+
+from .freshness import TodayError, resolve_today
 
 LANGUAGES = ("en", "vi")
 # Dot-files would be hidden in the package (and some packagers drop them): shipped
@@ -37,6 +42,20 @@ def scaffold_files(language: str) -> dict[str, bytes]:
     return files
 
 
+# A sample map's `reviewed:` date, at the start of its line.
+_REVIEWED = re.compile(rb"^(reviewed: *)\d{4}-\d{2}-\d{2}", re.MULTILINE)
+
+
+def reviewed_on(files: dict[str, bytes], day: date) -> dict[str, bytes]:
+    """The sample maps, reviewed on `day`: a new playbook is reviewed the day it is made,
+    so `mkdocs-cjm validate --stale` passes on it and no page opens on "needs review"."""
+    stamp = rb"\g<1>" + day.isoformat().encode()
+    return {
+        name: _REVIEWED.sub(stamp, content) if name.startswith("maps/") else content
+        for name, content in files.items()
+    }
+
+
 def create_playbook(target: Path, language: str) -> list[str]:
     """Write the sample project into `target`; refuse (writing nothing) if anything is in
     the way: a file, a dangling link, a file where a folder goes, a link leading out of
@@ -44,7 +63,7 @@ def create_playbook(target: Path, language: str) -> list[str]:
 
     Returns the relative paths written. Raises FileExistsError naming what is in the way.
     """
-    files = scaffold_files(language)
+    files = reviewed_on(scaffold_files(language), resolve_today())
     if target.is_symlink() and not target.exists():
         raise FileExistsError(
             f"{target.as_posix()} is a link to a folder that does not exist "
@@ -102,7 +121,7 @@ def cmd_new(args: argparse.Namespace) -> int:
     target = Path(args.dir)
     try:
         written = create_playbook(target, args.lang)
-    except (FileExistsError, OSError) as error:
+    except (FileExistsError, OSError, TodayError) as error:
         print(f"mkdocs-cjm: {error}", file=sys.stderr)
         return 1
     shown = target.as_posix()

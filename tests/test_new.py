@@ -66,6 +66,8 @@ def test_new_playbook_builds_strict(
     assert [a.attributes["href"] for a in branch.css("a")] == ["#step-pay-online", "#step-call"]
     assert len(page.css(".cjm-kpis tbody tr")) == 5
     assert page.css(".cjm-kpis tr.cjm-below")
+    # Reviewed the day it was made: a healthy map, not one that opens on "needs review".
+    assert page.css_first("[data-cjm-review]") is None
 
 
 def test_new_in_the_current_folder(tmp_path: Path) -> None:
@@ -181,3 +183,74 @@ def test_new_into_a_dangling_link_says_so(tmp_path: Path) -> None:
         f"({tmp_path / 'gone'}); nothing was written\n"
     )
     assert not (tmp_path / "gone").exists()
+
+
+@pytest.mark.parametrize("lang", ["en", "vi"])
+def test_new_playbook_passes_validate_stale_on_the_day_it_is_made(
+    lang: str, tmp_path: Path
+) -> None:
+    # Issue 18: every sample map says it was reviewed the day `new` wrote it, so CI's
+    # `validate --stale` passes on a fresh playbook and fails once the review is due.
+    made = {**os.environ, "MKDOCS_CJM_TODAY": "2027-03-05"}
+    created = subprocess.run(
+        [sys.executable, "-m", "mkdocs_cjm.cli", "new", "playbook", "--lang", lang],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=made,
+        timeout=120,
+        check=False,
+    )
+    assert created.returncode == 0, created.stderr
+    project = tmp_path / "playbook"
+    maps = sorted((project / "maps").rglob("*.yml"))
+    reviewed = {
+        path.relative_to(project).as_posix(): [
+            line.split("#")[0].strip()
+            for line in path.read_text(encoding="utf-8").splitlines()
+            if line.startswith("reviewed:")
+        ]
+        for path in maps
+        if path.parent.name in {"journeys", "personas"}
+    }
+    assert reviewed == {
+        "maps/journeys/click-and-collect.yml": ["reviewed: 2027-03-05"],
+        "maps/personas/an.yml": ["reviewed: 2027-03-05"],
+        "maps/personas/lan.yml": ["reviewed: 2027-03-05"],
+    }
+
+    def validate_stale(today: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "mkdocs_cjm.cli", "validate", "--stale", "--today", today],
+            capture_output=True,
+            text=True,
+            cwd=project,
+            env=made,
+            timeout=120,
+            check=False,
+        )
+
+    fresh = validate_stale("2027-03-05")
+    assert fresh.returncode == 0, fresh.stdout + fresh.stderr
+    assert fresh.stdout.startswith("ok: every map was reviewed in the last 180 days")
+    due = validate_stale("2027-09-02")  # 181 days later
+    assert due.returncode == 1
+    assert "3 maps need review" in due.stderr
+
+
+def test_new_with_a_bad_today_says_so_and_writes_nothing(tmp_path: Path) -> None:
+    created = subprocess.run(
+        [sys.executable, "-m", "mkdocs_cjm.cli", "new", "playbook"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "MKDOCS_CJM_TODAY": "2027-02-30"},
+        timeout=120,
+        check=False,
+    )
+    assert created.returncode == 1
+    assert created.stderr == (
+        "mkdocs-cjm: the environment variable MKDOCS_CJM_TODAY is '2027-02-30'; "
+        "expected a date written YYYY-MM-DD\n"
+    )
+    assert not (tmp_path / "playbook").exists()
