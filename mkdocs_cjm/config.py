@@ -27,12 +27,13 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import MkDocsException
 
 from .diagrams import DEFAULT_MAX_SIZE, DEFAULT_TIMEOUT
-from .freshness import DEFAULT_REVIEW_AFTER_DAYS, ReviewPolicy, resolve_today
+from .freshness import DEFAULT_REVIEW_AFTER_DAYS, ReviewPolicy, TodayError, resolve_today
 from .generate import SiteOptions
 from .i18n import labels_for
 from .loader import LoadOptions
 from .nav import GROUP_JOURNEYS_OVER
 from .pages import Layout
+from .yamlsafe import DEFAULT_MAX_FILE_BYTES, MAX_FILE_BYTES_LIMIT
 
 # Characters that would end or change a URL path, or are not portable in file names.
 _URL_UNSAFE = re.compile(r'[\\:#?%*<>|"\x00-\x1f\x7f]')
@@ -139,11 +140,15 @@ class TemplatesFolder(c.Dir):
 
 
 class WholeNumber(c.Type[int]):
-    """A whole number (not a boolean, not quoted) of at least `minimum`."""
+    """A whole number (not a boolean, not quoted) of at least `minimum` (and at most
+    `maximum`, for a number that sizes a read: past it Python cannot allocate)."""
 
-    def __init__(self, default: int, *, minimum: int, unit: str = "") -> None:
+    def __init__(
+        self, default: int, *, minimum: int, maximum: int | None = None, unit: str = ""
+    ) -> None:
         super().__init__(int, default=default)
         self.minimum = minimum
+        self.maximum = maximum
         self.unit = unit
 
     def run_validation(self, value: object) -> int:
@@ -156,6 +161,16 @@ class WholeNumber(c.Type[int]):
             raise ValidationError(
                 f"{value} is too small; expected a whole number{self.unit} of at least "
                 f"{self.minimum}"
+            )
+        if self.maximum is not None and value > self.maximum:
+            shown = (
+                f"{value:,}"
+                if len(str(value)) <= 30
+                else f"{str(value)[:20]}… ({len(str(value))} digits)"
+            )
+            raise ValidationError(
+                f"{shown} is too large; expected a whole number{self.unit} of at most "
+                f"{self.maximum:,}"
             )
         return value
 
@@ -201,8 +216,10 @@ class CjmConfig(base.Config):  # type: ignore[no-untyped-call]
     strict = c.Type(bool, default=False)
     """Treat unknown keys in maps as errors rather than warnings."""
 
-    max_file_size = WholeNumber(1_048_576, minimum=1, unit=" of bytes")
-    """Largest map file accepted, in bytes."""
+    max_file_size = WholeNumber(
+        DEFAULT_MAX_FILE_BYTES, minimum=1, maximum=MAX_FILE_BYTES_LIMIT, unit=" of bytes"
+    )
+    """Largest map file accepted, in bytes (at most 1 GiB)."""
 
     cache_dir = NonEmptyPath(".cache/cjm", what="the diagram cache", not_project_root=True)
     """Where rendered diagrams are cached, relative to mkdocs.yml."""
@@ -223,7 +240,7 @@ class CjmConfig(base.Config):  # type: ignore[no-untyped-call]
     tags = c.Optional(c.Type(bool))
     """Tag generated pages with persona and channel names; default: on when the tags plugin is enabled."""
 
-    review_after_days = c.Type(int, default=DEFAULT_REVIEW_AFTER_DAYS)
+    review_after_days = WholeNumber(DEFAULT_REVIEW_AFTER_DAYS, minimum=0, unit=" of days")
     """A journey or persona whose `reviewed` date is older than this many days says it needs review."""
 
     today = c.Optional(c.Type(str))
@@ -249,7 +266,11 @@ def project_root(config: MkDocsConfig) -> Path:
 
 
 def load_options(options: CjmConfig) -> LoadOptions:
-    return LoadOptions(max_file_bytes=options.max_file_size, strict=options.strict)
+    try:
+        today = resolve_today(options.today)
+    except TodayError:
+        today = None  # `site_options` stops on the bad date with its message
+    return LoadOptions(max_file_bytes=options.max_file_size, strict=options.strict, today=today)
 
 
 def labels(config: MkDocsConfig | None, options: CjmConfig) -> Mapping[str, str]:

@@ -881,8 +881,11 @@ class _JourneyBuilder:
                     actual=kpi.get("actual"),
                     higher_is_better=kpi.get("higher_is_better", True),
                     id=kpi.get("id"),
+                    actual_line=self.check.positions.get(
+                        f"stages[{index}].kpis[{kpi_index}].actual", (0, 0)
+                    )[0],
                 )
-                for kpi in raw.get("kpis") or ()
+                for kpi_index, kpi in enumerate(raw.get("kpis") or ())
                 if kpi and kpi.get("name")
             )
             stages.append(

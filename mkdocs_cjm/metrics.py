@@ -412,7 +412,9 @@ def apply_metrics(
                             f"{journey.source.path}; the latest value from the data is shown "
                             f"({latest.text}, {latest.date.isoformat()})",
                             Severity.WARNING,
-                            f"remove 'actual' from the KPI in {journey.source.path}",
+                            # Fixed in the YAML, not here: say on which line.
+                            f"remove 'actual' from the KPI in {journey.source.path}"
+                            + (f":{kpi.actual_line}" if kpi.actual_line else ""),
                         )
                     )
                 kpis.append(

@@ -82,6 +82,9 @@ class Kpi:
     actual: str | None = None
     higher_is_better: bool = True
     id: str | None = None
+    # Line of `actual:` in the journey file (0: not written there), for a message that
+    # sends the author to it. Not part of what the KPI is: moving it changes nothing shown.
+    actual_line: int = field(default=0, compare=False)
     # From maps/metrics/*.csv, oldest first; `actual` is then the latest value. Left out
     # of equality and hashing: a KPI is its YAML, and a journey (hashed as a dictionary
     # key) must not hash thousands of data rows each time.

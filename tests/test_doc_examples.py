@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import shlex
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -38,7 +39,7 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, ConfigurationError
 from mkdocs.utils.yaml import yaml_load
 
-from mkdocs_cjm import schema
+from mkdocs_cjm import cli, schema
 from mkdocs_cjm.yamlsafe import read_yaml
 
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
@@ -132,10 +133,9 @@ def test_every_example_says_what_it_is() -> None:
     )
 
 
-@pytest.mark.parametrize("name", sorted(projects()))
-def test_project_examples_build(name: str, tmp_path: Path) -> None:
-    blocks = projects()[name]
-    project = tmp_path / name
+def write_blocks(project: Path, blocks: dict[str, Block]) -> Path:
+    """A project of example blocks; the tests' base config and a home page where the
+    examples give none."""
     for path, block in blocks.items():
         target = project / path
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -148,6 +148,13 @@ def test_project_examples_build(name: str, tmp_path: Path) -> None:
     if not (project / "docs").is_dir():
         (project / "docs").mkdir()
         (project / "docs" / "index.md").write_text("# Example\n", encoding="utf-8")
+    return project
+
+
+@pytest.mark.parametrize("name", sorted(projects()))
+def test_project_examples_build(name: str, tmp_path: Path) -> None:
+    blocks = projects()[name]
+    project = write_blocks(tmp_path / name, blocks)
     result = run_build(project, env={"MKDOCS_CJM_TODAY": TODAY})  # --strict, never -q
     assert result.returncode == 0, f"{sorted(b.where for b in blocks.values())}\n{result.output}"
     assert "WARNING" not in result.output, result.output
@@ -363,3 +370,41 @@ def test_the_guide_example_is_built_from_the_top_of_the_guide() -> None:
         ("guide", "maps/journeys/mua-kinh-ram.yml"),
         ("guide", "maps/metrics/kinh-ram.csv"),
     ]
+
+
+def test_the_stale_example_says_what_validate_says(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # docs/living-maps.md's one stale map is the guide's journey with an old `reviewed`
+    # date, followed by what `validate --stale` prints about it.
+    blocks = list(fenced_blocks(ROOT / "docs" / "living-maps.md"))
+    at = next(
+        index
+        for index, block in enumerate(blocks)
+        if block.marker == ("fragment", "journey") and "reviewed:" in block.text
+    )
+    stale, shown = blocks[at], blocks[at + 1]
+    path = stale.text.splitlines()[0].removeprefix("# ")
+    guide = projects()["guide"]
+    project = write_blocks(tmp_path / "stale", guide)
+    journey = project / path
+    fragment = map_data(stale, tmp_path)
+    written = map_data(guide[path], tmp_path)
+    assert {key: written[key] for key in fragment if key != "reviewed"} == {
+        key: value for key, value in fragment.items() if key != "reviewed"
+    }, f"{stale.where}: the stale example is not the guide's journey"
+    journey.write_text(
+        re.sub(
+            r"^reviewed: .*$",
+            f"reviewed: {fragment['reviewed']}",
+            guide[path].text,
+            flags=re.MULTILINE,
+        ),
+        encoding="utf-8",
+    )
+    command, *expected = shown.text.splitlines()
+    assert command.startswith("$ mkdocs-cjm "), shown.where
+    monkeypatch.chdir(project)
+    assert cli.main(shlex.split(command)[2:]) == 1
+    printed = capsys.readouterr()
+    assert (printed.out + printed.err).splitlines() == expected
