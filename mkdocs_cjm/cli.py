@@ -51,11 +51,12 @@ from .pages import SCRIPT, STYLESHEET
 from .schema import FILE_KINDS, json_schema
 
 
-def _load(maps_dir: Path, options: LoadOptions) -> tuple[Playbook | None, int]:
+def _load(maps_dir: Path, options: LoadOptions) -> tuple[Playbook | None, int, int]:
+    """The playbook, with the number of errors and of warnings (each printed)."""
     result = load_playbook(maps_dir.resolve(), display_root=Path.cwd(), options=options)
     for problem in result.problems:
         print(problem, file=sys.stderr)
-    return result.playbook, len(result.errors)
+    return result.playbook, len(result.errors), len(result.warnings)
 
 
 def _error(message: str) -> int:
@@ -85,7 +86,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     load = load_options(options)
     if args.strict:
         load = LoadOptions(max_file_bytes=load.max_file_bytes, strict=True)
-    playbook, errors = _load(maps_dir, load)
+    playbook, errors, warnings = _load(maps_dir, load)
     for problem in templates:
         print(f"mkdocs-cjm: error: {problem}", file=sys.stderr)
     errors += len(templates)
@@ -102,6 +103,16 @@ def cmd_validate(args: argparse.Namespace) -> int:
         warning = oversized_diagram_warning(journey, options.graphviz_max_size)
         if warning:
             print(f"mkdocs-cjm: warning: {warning}", file=sys.stderr)
+            warnings += 1
+    if args.strict and warnings:
+        # As `mkdocs build --strict` does: "ok" here must not be a failed publish there.
+        noun = (
+            "1 warning, which --strict counts as an error"
+            if warnings == 1
+            else (f"{warnings} warnings, which --strict counts as errors")
+        )
+        print(f"mkdocs-cjm: {noun}", file=sys.stderr)
+        return 1
     print(
         f"ok: {len(playbook.journeys)} journeys, {len(playbook.personas)} personas, "
         f"{len(playbook.channels)} channels"
@@ -171,7 +182,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         config, options = read_mkdocs_config(config_file)
     except ConfigReadError as error:
         return _error(str(error))
-    playbook, errors = _load(project_root(config) / options.maps_dir, load_options(options))
+    playbook, errors, _ = _load(project_root(config) / options.maps_dir, load_options(options))
     if errors or playbook is None:
         return _error(f"{errors} error(s) in the journey maps; nothing exported")
     out = Path(args.out_dir)
@@ -415,7 +426,10 @@ def main(argv: list[str] | None = None) -> int:
         "path", nargs="?", default=".", help="mkdocs.yml, its folder, or a maps folder"
     )
     validate.add_argument(
-        "--strict", action="store_true", help="unknown keys are errors, as with `strict: true`"
+        "--strict",
+        action="store_true",
+        help="exit 1 on any warning too, as `mkdocs build --strict` does "
+        "(and unknown keys are errors, as with `strict: true`)",
     )
     validate.add_argument(
         "--stale",

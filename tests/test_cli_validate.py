@@ -132,3 +132,43 @@ def test_console_script_prints_the_same_lines_as_the_build(tmp_path: Path) -> No
     for line in BROKEN_LINES:
         assert line in validated.stderr.splitlines()
         assert line in built.output, f"the build does not print: {line}\n{built.output}"
+
+
+# Issue 21 item 8: `validate` agrees with `build --strict` when asked to (`--strict`: exit
+# 1 on any warning), and a warning about a CSV that is fixed in the YAML names the
+# YAML line to fix too.
+KPI_WITH_ACTUAL = journey(
+    (
+        "  - id: awareness\n    name: Awareness\n",
+        "  - id: awareness\n    name: Awareness\n"
+        "    kpis:\n      - name: Lượt ghé\n        target: 80%\n        actual: 70%\n",
+    )
+)
+
+
+def test_validate_strict_fails_on_a_warning_the_strict_build_fails_on(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = make_project(
+        tmp_path / "project",
+        {
+            J: KPI_WITH_ACTUAL,
+            "maps/metrics/visits.csv": "journey,stage,kpi,date,value\n"
+            "j,awareness,Lượt ghé,2026-01-05,75%\n",
+        },
+    )
+    code, out, err = validate([], project, capsys, monkeypatch)
+    assert code == 0 and out[0].startswith("ok: "), err
+    [warning] = err
+    assert warning.startswith("maps/metrics/visits.csv:2:1: warning: ")
+    # `actual: 70%` is on line 9 of the journey: where the author fixes it.
+    assert warning.endswith("(remove 'actual' from the KPI in maps/journeys/j.yml:9)"), warning
+
+    code, out, err = validate(["--strict"], project, capsys, monkeypatch)
+    assert code == 1
+    assert out == []
+    assert err == [warning, "mkdocs-cjm: 1 warning, which --strict counts as an error"]
+
+    built = run_build(project)  # --strict
+    assert built.returncode != 0
+    assert warning in built.output

@@ -254,3 +254,23 @@ def test_new_with_a_bad_today_says_so_and_writes_nothing(tmp_path: Path) -> None
         "expected a date written YYYY-MM-DD\n"
     )
     assert not (tmp_path / "playbook").exists()
+
+
+@pytest.mark.parametrize("lang", ["en", "vi"])
+def test_the_new_home_page_checks_with_what_publishing_checks(lang: str, tmp_path: Path) -> None:
+    """Issue 21 item 8: the home page's check is `validate --strict`, which passes on the
+    sample: "ok" there means `mkdocs build --strict` publishes."""
+    assert new("site", "--lang", lang, cwd=tmp_path).returncode == 0
+    home = (tmp_path / "site" / "docs" / "index.md").read_text(encoding="utf-8")
+    assert "`mkdocs-cjm validate --strict`" in home
+    assert "`mkdocs-cjm validate`" not in home
+    checked = subprocess.run(
+        [sys.executable, "-m", "mkdocs_cjm.cli", "validate", "--strict"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path / "site",
+        timeout=120,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stderr
+    assert checked.stderr == ""
