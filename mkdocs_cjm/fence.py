@@ -36,7 +36,7 @@ from .config import ConfigReadError, default_options, load_options, read_mkdocs_
 from .diagrams import Backend, DiagramError, DiagramRenderer
 from .freshness import TodayError
 from .generate import SiteGenerator, flow_asset
-from .loader import YAML_SUFFIXES, load_playbook
+from .loader import load_playbook
 from .problems import MapError, format_report
 from .serve_banner import block_error_html
 from .views import BlockError, EmbedContext, parse_block, render_view
@@ -71,7 +71,7 @@ class _Page:
 
 # Sites the plugin loaded, by their mkdocs.yml; and sites loaded here, by content.
 _REGISTERED: dict[Path, _Site] = {}
-_LOADED: dict[tuple[Path, str], _Site] = {}
+_LOADED: dict[tuple[Path, str], tuple[_Site, tuple[Path, ...]]] = {}
 # mkdocs.yml as MkDocs loaded it, by its path and content.
 _CONFIGS: dict[tuple[Path, str], Any] = {}
 
@@ -118,6 +118,16 @@ def format(
         return _fail(site, f"{page.display}: cjm block: {error}")
     except ConfigReadError as error:
         return _fail(site, f"{page.display}: cjm block: cannot read mkdocs.yml: {error}")
+    except FenceError:
+        raise
+    except Exception as error:
+        # SuperFences would print the block as code and the build would pass: any
+        # failure of a block stops the build with one line, not a traceback.
+        return _fail(
+            site,
+            f"{page.display}:{_block_line(page, source)}: cjm block: cannot show the view: "
+            f"{type(error).__name__}: {str(error)[:200]}",
+        )
     classes = " ".join(name for name in (css_class, "cjm-embed") if name)
     return (
         f'<div class="{html.escape(classes)}" data-cjm-view="{html.escape(request.view)}">\n'
@@ -230,10 +240,9 @@ def _load_site(config_file: Path) -> _Site:
         config, options = None, default_options()
     root = config_file.parent
     maps_dir = root / options.maps_dir
-    digest = _digest(config_file, maps_dir)
-    cached = _LOADED.get((config_file, digest))
-    if cached is not None:
-        return cached
+    for (loaded_file, digest), (site, inputs) in list(_LOADED.items()):
+        if loaded_file == config_file and digest == _digest(config_file, maps_dir, inputs):
+            return site
     result = load_playbook(maps_dir, display_root=root, options=load_options(options))
     playbook = result.raise_for_errors()
     renderer = DiagramRenderer(
@@ -247,14 +256,24 @@ def _load_site(config_file: Path) -> _Site:
     published = any((docs_dir / flow_asset(journey.id)).is_file() for journey in playbook.journeys)
     site = _Site(generator, section_published=published)
     _LOADED.clear()  # one version per site is enough: edits replace it
-    _LOADED[(config_file, digest)] = site
+    _LOADED[(config_file, _digest(config_file, maps_dir, result.inputs))] = (site, result.inputs)
     return site
 
 
-def _digest(config_file: Path, maps_dir: Path) -> str:
-    """Hash of mkdocs.yml and every map file: the cache key of a loaded site."""
+def _digest(config_file: Path, maps_dir: Path, inputs: tuple[Path, ...]) -> str:
+    """The cache key of a loaded site: mkdocs.yml and every file its load read (the
+    loader's own list: maps whatever their suffix's case, metrics, ...), by content, and
+    the names of every file under the maps folder, so a file added there loads again."""
     sha = hashlib.sha256()
-    for path in [config_file, *sorted(maps_dir.rglob("*"))]:
-        if path.is_file() and (path == config_file or path.suffix in YAML_SUFFIXES):
-            sha.update(path.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    for path in [config_file, *inputs]:
+        try:
+            content = path.read_bytes()
+        except OSError:
+            content = b"\1"  # gone or unreadable since: differs from any content read
+        sha.update(path.as_posix().encode() + b"\0" + content + b"\0")
+    try:
+        names = sorted(path.as_posix() for path in maps_dir.rglob("*"))
+    except OSError:
+        names = []
+    sha.update("\0".join(names).encode("utf-8", "surrogateescape"))
     return sha.hexdigest()

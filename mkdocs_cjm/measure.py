@@ -8,6 +8,7 @@ INCOMPARABLE, never a guess.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from enum import Enum
@@ -27,6 +28,16 @@ class Measure:
 
 
 _NUMBER = re.compile(r"[-+−]?\d[\d.,]*")
+# A range of two numbers ("3-5 min", "3 – 5 phút", "3 to 5 days"): within it is on target.
+_RANGE = re.compile(r"(\d[\d.,]*?)[.,]?\s*(?:-|–|—|to|đến)\s*(\d[\d.,]*)")
+# A label before the goal itself ("Q4: 80%", "Tier 1: 95%"): up to the last ": ".
+_LABEL = re.compile(r"^.*:\s+")
+# A value in a metrics file, in the documented forms only: digits, maybe a minus sign,
+# thousands grouped by `.` or `,` (`1.000.000`, `1,200`), one decimal `.` or `,`, and
+# an optional `%`. No exponent (`1e5`), no `_`, no `nan` or `inf`: what float() takes
+# beyond this is never what a BI export means.
+_DATA_VALUE = re.compile(r"[-−]?(?:\d{1,3}(?:([.,])\d{3})(?:\1\d{3})*|\d+)(?:[.,]\d+)?\s*%?")
+_PLAIN_DECIMAL = re.compile(r"-?\d+(?:\.\d+)?")
 # Qualifiers around a value that do not change its unit ("≥ 80%", "~3 min").
 _QUALIFIERS = re.compile(r"[<>≤≥~≈=]")
 # Spellings of one unit. Different units (minutes and seconds) are never
@@ -77,9 +88,71 @@ def parse_number(raw: str) -> float | None:
             else f"{head}.{tail}"
         )
     try:
-        return float(raw)
+        number = float(raw)
     except ValueError:
         return None
+    # A number past float's range ("9" written 400 times) is no measure: it would be
+    # shown as inf and drawn as nan.
+    return number if math.isfinite(number) else None
+
+
+def parse_data_value(text: str) -> float | None:
+    """A value of a metrics file (see `_DATA_VALUE`), or None for anything else."""
+    if _PLAIN_DECIMAL.fullmatch(text):  # the common case: what a BI tool writes
+        number = float(text)
+        return number if math.isfinite(number) else None
+    if _DATA_VALUE.fullmatch(text) is None:
+        return None
+    return parse_number(text.rstrip("% "))
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A KPI value or target read for comparison: `low` == `high` except for a range."""
+
+    low: float
+    high: float
+    unit: str  # normalised, as `Measure.unit`
+    before: str  # the unit as written around the number(s): "" and "%", or "" and " min"
+    after: str
+
+
+def read_kpi_value(text: str) -> Reading | None:
+    """A target or actual value: its label ("Q4: ") and qualifiers ("≥") set aside, a
+    range ("3-5 min") read as its two ends; None without a number."""
+    label = _LABEL.match(text)
+    if label is not None and any(char.isdigit() for char in text[label.end() :]):
+        text = text[label.end() :]
+    found = _RANGE.search(text)
+    if found is not None:
+        low, high = parse_number(found.group(1)), parse_number(found.group(2))
+        start, end = found.span()
+    else:
+        match = _NUMBER.search(text)
+        if match is None:
+            return None
+        raw = match.group().rstrip(".,")
+        low = high = parse_number(raw)
+        start, end = match.start(), match.start() + len(raw)
+    if low is None or high is None:
+        return None
+    before = _QUALIFIERS.sub("", text[:start]).strip()
+    after = text[end:].rstrip()
+    unit = normalise_unit(f"{before} {after}")
+    return Reading(min(low, high), max(low, high), unit, before, after)
+
+
+def value_in_target_unit(value_text: str, target: str | None) -> str:
+    """A data value as a KPI shows it: with the target's unit when it has none of its own
+    (`72` for a target of `Q4: 80%` is `72%`; `4` for `3-5 min` is `4 min`). Only the
+    unit is taken: never the target's label, qualifiers or other numbers."""
+    goal = read_kpi_value(target) if target else None
+    if goal is None or not (goal.before or goal.after):
+        return value_text
+    own = read_kpi_value(value_text)
+    if own is None or own.before or own.after:
+        return value_text
+    return f"{goal.before}{value_text}{goal.after}"
 
 
 def parse_measure(text: str) -> tuple[float, str] | None:
@@ -108,11 +181,15 @@ def measure(text: str) -> Measure | None:
 
 def kpi_status(target: str | None, actual: str | None, higher_is_better: bool = True) -> KpiStatus:
     """Whether `actual` reaches `target`: UNKNOWN without both, INCOMPARABLE when
-    they are not numbers of one unit."""
+    they are not numbers of one unit. A range target (`3-5 min`) is reached within it;
+    outside it, on either side, the KPI is BELOW (it misses its target)."""
     if target is None or actual is None:
         return KpiStatus.UNKNOWN
-    goal, value = measure(str(target)), measure(str(actual))
-    if goal is None or value is None or goal.unit != value.unit:
+    goal, value = read_kpi_value(str(target)), read_kpi_value(str(actual))
+    if goal is None or value is None or goal.unit != value.unit or value.low != value.high:
         return KpiStatus.INCOMPARABLE
-    reached = value.value >= goal.value if higher_is_better else value.value <= goal.value
+    if goal.low != goal.high:  # a range: on target within it, ends included
+        reached = goal.low <= value.low <= goal.high
+    else:
+        reached = value.low >= goal.low if higher_is_better else value.low <= goal.low
     return KpiStatus.MET if reached else KpiStatus.BELOW

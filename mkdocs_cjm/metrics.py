@@ -23,7 +23,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
-from .model import Journey, Measurement, Playbook, parse_measure
+from .measure import parse_data_value, value_in_target_unit
+from .model import Journey, Measurement, Playbook
 from .problems import Problem, Severity, did_you_mean
 
 METRICS_DIR = "metrics"
@@ -32,9 +33,6 @@ COLUMNS = ("journey", "stage", "kpi", "date", "value")
 TREND_POINTS = 60
 
 _DATE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[T ][\d:.+\-Z]*)?")
-# A plain number (1.4, 1,4, 1.000.000, -3) with an optional percent sign.
-_VALUE = re.compile(r"[-+]?\d[\d.,]*\s*%?")
-_NUMBER_IN_TEXT = re.compile(r"[-+]?\d[\d.,]*\d|[-+]?\d")
 
 
 @functools.lru_cache(maxsize=4096)  # dates repeat: one a month per KPI
@@ -49,26 +47,8 @@ def _parse_date(text: str) -> date | None:
 
 
 def parse_value(text: str) -> float | None:
-    """A metrics value: a number, with `.` or `,` as the decimal mark, and maybe `%`."""
-    if text and text[-1].isdigit() and (text[0].isdigit() or text[0] in "+-."):
-        try:
-            return float(text)  # the common case: what a BI tool writes
-        except ValueError:
-            pass
-    if _VALUE.fullmatch(text) is None:
-        return None
-    measure = parse_measure(text)
-    return None if measure is None else measure[0]
-
-
-def shown_value(value_text: str, target: str | None) -> str:
-    """The value as the KPI table shows it: in the target's unit when the data has none
-    (`0.9` for a target of `90%` stays 0.9; `72` for `90%` becomes `72%`)."""
-    if target is None or not any(char.isdigit() for char in target):
-        return value_text
-    if value_text.endswith("%") or _NUMBER_IN_TEXT.search(target) is None:
-        return value_text
-    return _NUMBER_IN_TEXT.sub(lambda _match: value_text, target, count=1)
+    """A metrics value: a number in one of the documented forms (`measure.parse_data_value`)."""
+    return parse_data_value(text)
 
 
 # A KPI: its journey id, its stage id and its position in the stage's list.
@@ -77,9 +57,9 @@ _KpiKey = tuple[str, str, int]
 
 @dataclass
 class _Series:
-    measurements: dict[date, tuple[float, str, int]] = field(
+    measurements: dict[date, tuple[float, str, int, str]] = field(
         default_factory=dict
-    )  # value, text, line
+    )  # value, text, line, file (two files may feed one KPI)
     first: tuple[str, int] = ("", 0)  # file and line of the first row
 
 
@@ -108,8 +88,11 @@ class _MetricsFile:
         journeys: dict[str, Journey],
         declared: Collection[str],
         kpis: dict[tuple[str, str, str], _KpiKey],
+        today: date | None = None,
     ):
         self.display = display
+        self.today = today  # rows dated after it are left out, with a warning
+        self.future: list[tuple[int, date]] = []  # those rows: line, date
         self.journeys = journeys
         self.kpis = kpis
         self.declared = declared  # journey ids, including journeys with errors of their own
@@ -167,10 +150,11 @@ class _MetricsFile:
             )
             return
         self.text = text
-        reader = csv.reader(io.StringIO(text, newline=""))
+        # strict: a quote never closed is an error, not a value running to the file's end.
+        reader = csv.reader(io.StringIO(text, newline=""), strict=True)
         header: list[str] | None = None
         previous_end = 0
-        row, find_kpi = self.row, self.kpis.get
+        row, find_kpi, today = self.row, self.kpis.get, self.today
         try:
             for record in reader:
                 start, previous_end = previous_end + 1, reader.line_num
@@ -189,8 +173,9 @@ class _MetricsFile:
                             and when is not None
                             and number is not None
                             and when not in found.measurements
+                            and (today is None or when <= today)
                         ):
-                            found.measurements[when] = (number, value, start)
+                            found.measurements[when] = (number, value, start, self.display)
                             continue
                     row(record, start, series)
                 elif record and "".join(record).strip():
@@ -201,7 +186,21 @@ class _MetricsFile:
                     self.order = order
                     self.width = max(order) + 1
                     self.pick = operator.itemgetter(*order)
-        except csv.Error as exc:  # a field past csv's size limit: a quote never closed
+            self.warn_future()
+        except csv.Error as exc:  # a quote never closed, or text after a closing quote
+            if "unexpected end of data" in str(exc):
+                line, column = self.open_quote(previous_end + 1)
+                self.problems.append(
+                    Problem(
+                        self.display,
+                        line,
+                        column,
+                        "",
+                        'a quote (") opened here is never closed; the file ends inside it',
+                        suggestion="add the closing quote",
+                    )
+                )
+                return
             self.problems.append(
                 Problem(
                     self.display,
@@ -213,13 +212,58 @@ class _MetricsFile:
                 )
             )
 
+    def warn_future(self) -> None:
+        """One warning for the rows dated after today, at the first of them."""
+        if not self.future or self.today is None:
+            return
+        line, when = self.future[0]
+        more = len(self.future) - 1
+        rows = "the row is" if not more else f"this row and {more} more dated after it are"
+        self.add(
+            line,
+            3,
+            f"{when.isoformat()} is after today ({self.today.isoformat()}); {rows} left out",
+            "check the year; today is the option today, else $MKDOCS_CJM_TODAY, else the clock",
+            Severity.WARNING,
+        )
+
+    def open_quote(self, first_line: int) -> tuple[int, int]:
+        """Line and column of the quote left open in the record starting at `first_line`."""
+        where = (first_line, 1)
+        quoted = False
+        for number in range(first_line, len(self.lines) + 1):
+            line = self.lines[number - 1]
+            if number == 1:
+                line = line.lstrip("\ufeff")
+            for index, char in enumerate(line):
+                if char == '"':
+                    quoted = not quoted  # an escaped quote ("") toggles twice
+                    if quoted:
+                        where = (number, index + 1)
+        return where
+
     def header(self, header: list[str], line: int) -> list[int] | None:
-        """Position of each of COLUMNS in the file's header; None if one is missing."""
+        """Position of each of COLUMNS in the file's header; None if one is missing or
+        given twice."""
+        columns = _field_columns(self.lines[line - 1].lstrip("\ufeff"))
+        twice = [name for name in COLUMNS if header.count(name) > 1]
+        for name in twice:
+            second = header.index(name, header.index(name) + 1)
+            self.problems.append(
+                Problem(
+                    self.display,
+                    line,
+                    columns[min(second, len(columns) - 1)],
+                    "",
+                    f"the header names the column '{name}' twice; expected each of "
+                    f"{','.join(COLUMNS)} once",
+                    suggestion="remove or rename one of them",
+                )
+            )
         missing = [name for name in COLUMNS if name not in header]
         if not missing:
-            return [header.index(name) for name in COLUMNS]
+            return None if twice else [header.index(name) for name in COLUMNS]
         unknown = [name for name in header if name not in COLUMNS]
-        columns = _field_columns(self.lines[line - 1].lstrip("\ufeff"))
         for name in missing:
             # A looser match than did_you_mean's: header names are short ("day" for "date").
             near = difflib.get_close_matches(name, unknown, n=1, cutoff=0.5)
@@ -289,15 +333,23 @@ class _MetricsFile:
             found = series[key] = _Series(first=(self.display, line))
         earlier = found.measurements.get(when)
         if earlier is not None:
+            where = (
+                f"on line {earlier[2]}"
+                if earlier[3] == self.display
+                else f"in {earlier[3]}, line {earlier[2]}"
+            )
             self.add(
                 line,
                 3,
-                f"a second value for '{kpi_name}' on {when.isoformat()}; "
-                f"the first is on line {earlier[2]}",
+                f"a second value for '{kpi_name}' on {when.isoformat()}; the first is {where}",
                 "keep one row per KPI and date",
             )
             return
-        found.measurements[when] = (number, value_text, line)
+        if self.today is not None and when > self.today:
+            # A typo in the year would otherwise be the KPI's latest value for good.
+            self.future.append((line, when))
+            return
+        found.measurements[when] = (number, value_text, line, self.display)
 
     def unknown_kpi(self, line: int, journey_id: str, stage_id: str, kpi_name: str) -> None:
         """Say which of the row's journey, stage or KPI names nothing, and what is near."""
@@ -360,13 +412,17 @@ def metrics_files(maps_dir: Path) -> list[Path]:
     folder = maps_dir / METRICS_DIR
     if not folder.is_dir():
         return []
-    return sorted(path for path in folder.iterdir() if path.suffix == ".csv" and path.is_file())
+    # `.CSV` as a spreadsheet on Windows may name it is read too.
+    return sorted(
+        path for path in folder.iterdir() if path.suffix.lower() == ".csv" and path.is_file()
+    )
 
 
 def apply_metrics(
     playbook: Playbook,
     files: Iterable[tuple[str, bytes]],
     declared_journeys: Collection[str],
+    today: date | None = None,
 ) -> tuple[Playbook, list[Problem]]:
     """The playbook with each KPI's data from the files (display name, content) merged in."""
     journeys = playbook.journey_by_id
@@ -375,7 +431,7 @@ def apply_metrics(
     kpi_keys = _kpi_keys(playbook)
     declared = set(declared_journeys) | set(journeys)
     for display, data in files:
-        reader = _MetricsFile(display, journeys, declared, kpi_keys)
+        reader = _MetricsFile(display, journeys, declared, kpi_keys, today)
         reader.read(data, series)
         problems += reader.problems
     if not series:
@@ -396,7 +452,7 @@ def apply_metrics(
                     continue
                 measurements = tuple(
                     Measurement(day, value, text)
-                    for day, (value, text, _line) in sorted(found.measurements.items())
+                    for day, (value, text, _line, _file) in sorted(found.measurements.items())
                 )
                 latest = measurements[-1]
                 if kpi.actual is not None:
@@ -420,7 +476,7 @@ def apply_metrics(
                 kpis.append(
                     replace(
                         kpi,
-                        actual=shown_value(latest.text, kpi.target),
+                        actual=value_in_target_unit(latest.text, kpi.target),
                         series=measurements,
                     )
                 )

@@ -15,7 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
 from markupsafe import Markup
 
 from .diagrams import DiagramTimeout
@@ -31,6 +30,7 @@ from .render.matrix import build_matrix
 from .sections import teams
 from .sections.heatmap import build_heatmap
 from .text import escape
+from .yamlsafe import DEFAULT_MAX_FILE_BYTES, parse_yaml
 
 
 class BlockError(Exception):
@@ -213,8 +213,18 @@ def _key_line(source: str, key: str) -> int:
     return 0
 
 
+# How much of a value an error line quotes: enough to recognise it, never the whole
+# of a pasted page or of what a block's aliases would expand to.
+_QUOTED = 60
+
+
+def _quoted(value: str) -> str:
+    """`value` as an error line quotes it: repr, cut to a short excerpt."""
+    return repr(value if len(value) <= _QUOTED else value[:_QUOTED] + "…")
+
+
 def _choice(what: str, value: str, valid: list[str], suggestion: str | None = None) -> str:
-    message = f"unknown {what} {value!r}; expected one of: {', '.join(valid) or '(none)'}"
+    message = f"unknown {what} {_quoted(value)}; expected one of: {', '.join(valid) or '(none)'}"
     suggestion = suggestion or did_you_mean(value, valid)
     return f"{message} ({suggestion})" if suggestion else message
 
@@ -235,13 +245,23 @@ def _team_name(value: str, generator: SiteGenerator, line: int) -> str:
 
 
 def parse_block(source: str, generator: SiteGenerator) -> ViewRequest:
-    """The block's request, checked against the views and the playbook."""
-    try:
-        data = yaml.safe_load(source)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        problem = getattr(error, "problem", None) or str(error)
-        raise BlockError(f"not valid YAML: {problem}", mark.line + 1 if mark else 0) from None
+    """The block's request, checked against the views and the playbook.
+
+    Read like a map file (`yamlsafe`): an alias bomb, deep nesting or a key given twice
+    is an error, and a date-like value is text (`journey: 2026-13-01` is an unknown
+    journey, not a crash)."""
+    if len(source.encode("utf-8", "surrogatepass")) > DEFAULT_MAX_FILE_BYTES:
+        raise BlockError(
+            f"the block is over {DEFAULT_MAX_FILE_BYTES:,} bytes; expected a few lines"
+        )
+    tree, problems = parse_yaml(source, "")
+    if problems or tree is None:
+        first = problems[0]
+        hint = f" ({first.suggestion})" if first.suggestion else ""
+        # Lines the YAML reader names are the block's, not the page's.
+        message = re.sub(r"\bline (\d+)", r"line \1 of the block", first.message)
+        raise BlockError(f"not valid YAML: {message}{hint}", first.line)
+    data = tree.plain()
     names = sorted(VIEWS)
     if not isinstance(data, dict):
         raise BlockError(
@@ -264,13 +284,19 @@ def parse_block(source: str, generator: SiteGenerator) -> ViewRequest:
             raise BlockError(f"the {view} view takes {takes}, not '{key}:'", _key_line(source, key))
     if not needs:
         return ViewRequest(view)
+    item = data.get(needs)
+    if item is not None and not isinstance(item, str | int | float):
+        raise BlockError(
+            f"'{needs}:' holds a {'list' if isinstance(item, list) else 'mapping'}; "
+            f"expected one {needs} named as text",
+            _key_line(source, needs),
+        )
     playbook = generator.playbook
     valid = {
         "journey": [journey.id for journey in playbook.journeys],
         "channel": [channel.id for channel in playbook.channels],
         "team": [repr(name) for name in generator.index.teams],
     }[needs]
-    item = data.get(needs)
     if item is None:
         raise BlockError(
             f"the {view} view needs '{needs}:'; expected one of: {', '.join(valid) or '(none)'}",

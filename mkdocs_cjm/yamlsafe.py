@@ -31,6 +31,8 @@ _MERGE_TAG = f"{_TAG}merge"
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 DEFAULT_MAX_FILE_BYTES = 1_048_576
+# The largest `max_file_size` the option takes: a read of more cannot be allocated.
+MAX_FILE_BYTES_LIMIT = 1 << 30
 # Values produced by expanding aliases. Honest reuse (a shared block of fields)
 # stays far below; a "billion laughs" file crosses it within milliseconds.
 MAX_ALIAS_VALUES = 10_000
@@ -206,6 +208,15 @@ def read_yaml(
     if isinstance(text, tuple):
         line, column, message = text
         return None, [problem(line, column, message, "save the file with the UTF-8 encoding")]
+    return parse_yaml(text, display)
+
+
+def parse_yaml(text: str, display: str) -> tuple[YNode | None, list[Problem]]:
+    """Parse YAML text (a map file's, or a `cjm` block's) under the same bounds: aliases,
+    nesting, tags and duplicate keys. The caller bounds the text's size."""
+
+    def problem(line: int, column: int, message: str, suggestion: str | None = None) -> Problem:
+        return Problem(display, line, column, "", message, suggestion=suggestion)
 
     try:
         composed = _libyaml_compose(text)

@@ -275,6 +275,10 @@ def test_option_today_and_review_after_days_decide_the_banner(tmp_path: Path) ->
         "      today: '2026-05-31'\n      review_after_days: 30\n"
     )
     files = living_files()
+    # Nothing dated after that day: a date after today is a warning (issue 21).
+    del files["maps/metrics/sales.csv"]
+    files["maps/journeys/buy-future.yml"] = BUY_FUTURE.replace("2026-11-20", "2026-05-20")
+    files["maps/personas/lan.yml"] = "name: Lan\nreviewed: 2026-05-01\n"
     project = write_project(tmp_path / "project", files, config)
     # The option wins over the environment.
     result = run_build(project, env={"MKDOCS_CJM_TODAY": "2030-01-01"})

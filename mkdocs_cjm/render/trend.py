@@ -6,9 +6,11 @@ text beside it, and the SVG carries the series in words for screen readers.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
-from ..model import Kpi, parse_measure
+from ..measure import read_kpi_value
+from ..model import Kpi
 from ..text import escape, plain
 
 WIDTH = 120
@@ -18,24 +20,41 @@ PAD = 4
 MAX_POINTS = 60
 
 
+def _target_values(kpi: Kpi) -> list[float]:
+    """The target's value, or both ends of a range target: where its lines go."""
+    goal = read_kpi_value(kpi.target) if kpi.target else None
+    if goal is None:
+        return []
+    return [goal.low] if goal.low == goal.high else [goal.low, goal.high]
+
+
+def _scale(values: list[float]) -> tuple[float, float]:
+    """The lowest and highest of `values`, halved: their difference then stays finite
+    even for values near float's limits (1e308 and -1e308), so no coordinate is inf or
+    nan. Non-finite values (none get here from the loader) are left out."""
+    finite = [value / 2 for value in values if math.isfinite(value)] or [0.0]
+    return min(finite), max(finite)
+
+
+def _y(value: float, low: float, high: float) -> float:
+    """The y coordinate of `value` between halved bounds `low` and `high`."""
+    span = high - low
+    fraction = (high - value / 2) / span if span else 0.0
+    if not math.isfinite(fraction):
+        fraction = 0.0
+    return round(PAD + (HEIGHT - 2 * PAD) * min(max(fraction, 0.0), 1.0), 1)
+
+
 def trend_points(kpi: Kpi) -> list[tuple[float, float]]:
     """(x, y) of each shown value in the SVG's coordinates; y grows downwards."""
     series = kpi.series[-MAX_POINTS:]
     if not series:
         return []
     values = [measurement.value for measurement in series]
-    low, high = min(values), max(values)
-    target = parse_measure(kpi.target) if kpi.target else None
-    if target is not None:
-        low, high = min(low, target[0]), max(high, target[0])
-    span = high - low or 1.0
+    low, high = _scale(values + _target_values(kpi))
     step = (WIDTH - 2 * PAD) / max(len(series) - 1, 1)
     return [
-        (
-            round(PAD + index * step, 1),
-            round(PAD + (HEIGHT - 2 * PAD) * (high - value) / span, 1),
-        )
-        for index, value in enumerate(values)
+        (round(PAD + index * step, 1), _y(value, low, high)) for index, value in enumerate(values)
     ]
 
 
@@ -59,12 +78,10 @@ def trend_svg(kpi: Kpi, labels: Mapping[str, str]) -> str:
         f'width="{WIDTH}" height="{HEIGHT}" role="img" xmlns="http://www.w3.org/2000/svg">',
         f"<title>{escape(description)}</title>",
     ]
-    target = parse_measure(kpi.target) if kpi.target else None
-    if target is not None:
-        values = [measurement.value for measurement in series] + [target[0]]
-        low, high = min(values), max(values)
-        span = high - low or 1.0
-        y = round(PAD + (HEIGHT - 2 * PAD) * (high - target[0]) / span, 1)
+    targets = _target_values(kpi)
+    low, high = _scale([measurement.value for measurement in series] + targets)
+    for target in targets:  # a range target (`3-5 min`) gets a line at each end
+        y = _y(target, low, high)
         parts.append(
             f'<line class="cjm-trend-target" x1="{PAD}" y1="{y}" x2="{WIDTH - PAD}" y2="{y}"/>'
         )
