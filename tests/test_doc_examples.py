@@ -15,6 +15,9 @@ Each ```yaml / ```csv block says what it is in an HTML comment on the line befor
 - `<!-- example: pending KIND -->`: the example of a file kind the loader does not know
   yet; it fails as soon as the loader knows it, so that it is then built.
 
+The `cjm` blocks shown inside ````markdown examples are built against the sample
+playbook of `mkdocs-cjm new --lang vi`, whose journey and team names they use.
+
 In the guide (docs/format.md), `<!-- keys: RECORD -->` before a table says that the
 table's first column lists the keys of the schema's record RECORD.
 """
@@ -40,6 +43,7 @@ from mkdocs.exceptions import Abort, ConfigurationError
 from mkdocs.utils.yaml import yaml_load
 
 from mkdocs_cjm import cli, schema
+from mkdocs_cjm.new import scaffold_files
 from mkdocs_cjm.yamlsafe import read_yaml
 
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
@@ -66,9 +70,10 @@ class Block:
         return f"{self.page.relative_to(ROOT)}:{self.line}"
 
 
-def fenced_blocks(page: Path) -> Iterator[Block]:
-    """The fenced blocks of a Markdown page, outermost only, with the marker before each."""
-    lines = page.read_text(encoding="utf-8").splitlines()
+def fenced_blocks(page: Path, text: str | None = None, first_line: int = 1) -> Iterator[Block]:
+    """The fenced blocks of a Markdown page (or of `text`, a part of it starting at
+    `first_line`), outermost only, with the marker before each."""
+    lines = (page.read_text(encoding="utf-8") if text is None else text).splitlines()
     index = 0
     while index < len(lines):
         opening = FENCE.match(lines[index])
@@ -94,7 +99,7 @@ def fenced_blocks(page: Path) -> Iterator[Block]:
             index += 1
         yield Block(
             page,
-            index - len(body),
+            index - len(body) + first_line - 1,
             language,
             (found[1], found[2]) if found else None,
             "\n".join(body) + "\n",
@@ -408,3 +413,37 @@ def test_the_stale_example_says_what_validate_says(
     assert cli.main(shlex.split(command)[2:]) == 1
     printed = capsys.readouterr()
     assert (printed.out + printed.err).splitlines() == expected
+
+
+def test_embedded_view_examples_build_against_the_sample_playbook(tmp_path: Path) -> None:
+    # The `cjm` blocks shown in ````markdown examples (README, embedding.md) name the
+    # journey and teams of `mkdocs-cjm new --lang vi`'s sample: each renders its view.
+    shown = [
+        block
+        for page in PAGES
+        for block in fenced_blocks(page)
+        if block.language in {"markdown", "md"}
+        and any(
+            inner.language == "cjm" for inner in fenced_blocks(page, block.text, block.line + 1)
+        )
+    ]
+    views = [
+        inner
+        for block in shown
+        for inner in fenced_blocks(block.page, block.text, block.line + 1)
+        if inner.language == "cjm"
+    ]
+    assert len(views) >= 4, [block.where for block in shown]
+    project = tmp_path / "sample"
+    for name, content in scaffold_files("vi").items():
+        (project / name).parent.mkdir(parents=True, exist_ok=True)
+        (project / name).write_bytes(content)
+    examples_page = "\n\n".join(block.text for block in shown)
+    (project / "docs" / "examples.md").write_text(f"# Examples\n\n{examples_page}", "utf-8")
+    result = run_build(project, env={"MKDOCS_CJM_TODAY": TODAY})  # --strict, never -q
+    assert result.returncode == 0, f"{[view.where for view in views]}\n{result.output}"
+    assert "WARNING" not in result.output, result.output
+    rendered = result.page("examples/").css("[data-cjm-view]")
+    assert [node.attributes["data-cjm-view"] for node in rendered] == [
+        yaml.safe_load(view.text)["view"] for view in views
+    ]
