@@ -205,7 +205,7 @@ class FastRebuilds:
         what = (
             ", ".join(sorted(changed))
             if changed
-            else ("personas or channels" if changed is None else "nothing")
+            else ("personas, channels or phases" if changed is None else "nothing")
         )
         names = [uri.removesuffix(".md") for uri in rendered]
         shown = ", ".join(names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")

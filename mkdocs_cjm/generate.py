@@ -70,6 +70,9 @@ class SiteOptions:
     # Journey pages hide Material's navigation and table of contents ("wide") so the
     # map gets the whole grid, or keep the site's standard layout.
     journey_layout: str = "wide"
+    # The same for the section's other pages, except persona pages (a profile reads
+    # best at a line length): its home, lists, channels, teams, register, KPI board.
+    playbook_layout: str = "wide"
     # When maps are due for review; None: every 180 days, judged on today's date
     # (the option `today` or $MKDOCS_CJM_TODAY fixes the day).
     review_policy: ReviewPolicy | None = None
@@ -133,6 +136,10 @@ def static_assets() -> list[GeneratedAsset]:
 
 # What a wide journey page hides of Material's layout: both sidebars.
 JOURNEY_HIDE = ("navigation", "toc")
+# The hook on a wide page's content that lifts Material's grid max-width (cjm.css:
+# `.md-main:has([data-cjm-wide]) .md-grid`), so the page, and no other, spans the window.
+# At the end of the page: first, it would hide the page's `# title` from MkDocs.
+WIDE_HOOK = "<div data-cjm-wide hidden></div>"
 
 
 def flow_asset(journey_id: str) -> str:
@@ -437,6 +444,18 @@ def _front_matter(title: str, tags: list[str], hide: Sequence[str] = ()) -> Mark
     return Markup("\n".join(lines) + "\n")
 
 
+def _wide(markdown: str) -> str:
+    """`markdown` as a wide page: Material's sidebars hidden through its front matter
+    (added to the page's own front matter, if it has one), the wide hook at the end."""
+    hide = "".join(f"  - {part}\n" for part in JOURNEY_HIDE)
+    if markdown.startswith("---\n") and (end := markdown.find("\n---\n", 3)) != -1:
+        if "\nhide:" not in markdown[: end + 1]:
+            markdown = f"{markdown[: end + 1]}hide:\n{hide}{markdown[end + 1 :]}"
+    else:
+        markdown = f"---\nhide:\n{hide}---\n{markdown}"
+    return f"{markdown.rstrip()}\n\n{WIDE_HOOK}\n"
+
+
 def diagram_size(journey: Journey) -> int:
     """What the size guard counts: boxes plus arrows, which drive Graphviz's layout time."""
     return len(journey.steps) + len(journey.edges)
@@ -627,7 +646,15 @@ class SiteGenerator:
             "current_of": lambda journey: playbook.journey_by_id.get(journey.future_of or ""),
             "futures_of": lambda journey: playbook.futures_of.get(journey.id, ()),
             "format_average": self.format_average,
+            "phase_name": self.phase_name,
         }
+
+    def phase_name(self, phase_id: str | None) -> str:
+        """A phase's label: the playbook's own, or the site language's for the defaults."""
+        phase = self.playbook.phase_by_id.get(phase_id) if phase_id else None
+        if phase is not None and phase.label:
+            return phase.label
+        return str(self.labels.get(f"phase_{phase_id or 'none'}", phase_id))
 
     def personas_of(self, journey: Journey) -> tuple[Persona, ...]:
         return tuple(self.playbook.persona_by_id[pid] for pid in journey.personas)
@@ -644,6 +671,15 @@ class SiteGenerator:
         except _TEMPLATE_ERRORS as error:
             raise _template_problem(error, template, self.options) from None
         return _BLANK_LINES.sub("\n\n", markdown).strip() + "\n"
+
+    def render_wide(self, template: str, page: PageRef, *, wide: bool, **context: Any) -> str:
+        """`render`, laid out wide when `wide` (see `_wide`)."""
+        markdown = self.render(template, page, **context)
+        return _wide(markdown) if wide else markdown
+
+    @property
+    def playbook_wide(self) -> bool:
+        return self.options.playbook_layout == "wide"
 
     def front_matter(self, title: str, *tags: str, hide: Sequence[str] = ()) -> Markup:
         return _front_matter(title, list(tags) if self.options.tags else [], hide)
@@ -669,7 +705,9 @@ class SiteGenerator:
 
     def view_index(self, view: View) -> GeneratedPage:
         page = PageRef(view.name)
-        markdown = self.render(view.template, page, **view.context(self))
+        markdown = self.render_wide(
+            view.template, page, wide=self.playbook_wide, **view.context(self)
+        )
         return GeneratedPage(self.options.layout.src_uri(page), markdown)
 
     def build(self, page: LazyPage) -> GeneratedPage:
@@ -812,7 +850,13 @@ class SiteGenerator:
         self, template: str, page: PageRef, title: str, source: str | None = None, **context: Any
     ) -> GeneratedPage:
         """An item page of a view: `template` rendered with a front-matter title."""
-        markdown = self.render(template, page, front_matter=self.front_matter(title), **context)
+        markdown = self.render_wide(
+            template,
+            page,
+            wide=self.playbook_wide,
+            front_matter=self.front_matter(title),
+            **context,
+        )
         return GeneratedPage(self.options.layout.src_uri(page), markdown, source)
 
     def flow_figure(self, journey: Journey, svg: str) -> dict[str, Any]:
@@ -845,7 +889,7 @@ class SiteGenerator:
                 "flow_file": self.options.layout.asset_link(page, flow_asset(journey.id)),
                 **self.flow_figure(journey, svg),
             }
-        markdown = self.render(
+        markdown = self.render_wide(
             "journey.md.j2",
             page,
             journey=journey,
@@ -869,8 +913,8 @@ class SiteGenerator:
                 journey.title,
                 *(persona.name for persona in self.personas_of(journey)),
                 *(channel.name for channel in channels),
-                hide=JOURNEY_HIDE if self.options.journey_layout == "wide" else (),
             ),
+            wide=self.options.journey_layout == "wide",
         )
         return GeneratedPage(self.options.layout.src_uri(page), markdown, journey.source.path)
 
@@ -913,9 +957,10 @@ class SiteGenerator:
 
     def channel_page(self, channel: Channel) -> GeneratedPage:
         page = PageRef(PageKind.CHANNEL, channel.id)
-        markdown = self.render(
+        markdown = self.render_wide(
             "channel.md.j2",
             page,
+            wide=self.playbook_wide,
             **self.channel_context(channel),
             front_matter=self.front_matter(channel.name, channel.name),
         )

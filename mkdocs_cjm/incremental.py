@@ -63,12 +63,14 @@ def changed_journeys(
     new_history: Mapping[str, FileChange],
 ) -> set[str] | FullRebuild | None:
     """The ids of the journeys whose maps (or data, or last change) differ; `None`
-    when personas or channels changed, which any page may show."""
+    when personas, channels or the phases (playbook.yml) changed, which any page may show."""
     old_ids = [journey.id for journey in old.journeys]
     new_ids = [journey.id for journey in new.journeys]
     if old_ids != new_ids:
         return FullRebuild(_difference("journeys", old_ids, new_ids))
     if not (_same_items(old.personas, new.personas) and _same_items(old.channels, new.channels)):
+        return ALL_JOURNEYS
+    if old.phases != new.phases:
         return ALL_JOURNEYS
     return {
         journey.id

@@ -21,6 +21,7 @@ from typing import Any
 from . import schema
 from .metrics import apply_metrics, metrics_files
 from .model import (
+    DEFAULT_PHASES,
     Channel,
     ChannelType,
     Evidence,
@@ -340,6 +341,18 @@ class _Channels:
     unreadable: bool = False
 
 
+@dataclass
+class _Phases:
+    """What a stage's `phase:` may name."""
+
+    phases: tuple[Phase, ...] = DEFAULT_PHASES
+    # Declared ids (phases with errors of their own too); None when some are unreadable.
+    declared: set[str] | None = field(
+        default_factory=lambda: {phase.id for phase in DEFAULT_PHASES}
+    )
+    file: str | None = None  # playbook.yml, when there is one
+
+
 class ReadCache:
     """Checked map files by content, kept between loads (`mkdocs serve`'s rebuilds).
 
@@ -415,6 +428,7 @@ class _Loader:
         self.files_read: list[Path] = []  # every file read: the inputs of the load
         self.channels = _Channels()
         self.personas: dict[str, Persona] = {}
+        self.phases = _Phases()
 
     def display(self, path: Path) -> str:
         try:
@@ -576,6 +590,7 @@ class _Loader:
             )
             return LoadResult(None, self.problems)
 
+        phases = self.phases = self.load_phases()
         channels = self.channels = self.load_channels()
         personas = self.personas = self.load_personas()
         # With a cache, the very values read: a journey built from the same values is reused.
@@ -586,6 +601,7 @@ class _Loader:
             raw, check = self.read(path, schema.JOURNEY_FILE)
             checks[journey_id] = (raw, check)
         _check_futures(checks)
+        self.problems.extend(_owner_case_warnings(self.channel_owners(), checks))
         for journey_id, (raw, check) in checks.items():
             if raw is not None and (journey := self.build(journey_id, raw, check, context)):
                 journeys.append(journey)
@@ -594,6 +610,7 @@ class _Loader:
             channels=tuple(sorted(channels.by_id.values(), key=lambda c: c.id)),
             personas=tuple(sorted(personas.values(), key=lambda p: p.id)),
             journeys=tuple(sorted(journeys, key=lambda j: j.id)),
+            phases=phases.phases,
         )
         playbook = self.load_metrics(playbook, set(checks))
         if self.cache is not None:
@@ -607,14 +624,18 @@ class _Loader:
     ) -> Journey | None:
         """The journey of a checked file (its problems added to `check`)."""
         if self.cache is None:
-            return _JourneyBuilder(journey_id, raw, check, self.channels, self.personas).build()
+            return _JourneyBuilder(
+                journey_id, raw, check, self.channels, self.personas, self.phases
+            ).build()
         inputs = (raw, *context)
         cached = self.cache.journeys.get(check.display)
         if cached is not None and cached.fits(inputs, check.problems):
             check.problems[:] = list(cached.problems)
             return cached.journey
         before = tuple(check.problems)
-        journey = _JourneyBuilder(journey_id, raw, check, self.channels, self.personas).build()
+        journey = _JourneyBuilder(
+            journey_id, raw, check, self.channels, self.personas, self.phases
+        ).build()
         self.cache.journeys[check.display] = _CachedJourney(
             inputs, before, journey, tuple(check.problems)
         )
@@ -639,6 +660,65 @@ class _Loader:
         )
         self.problems.extend(problems)
         return playbook
+
+    def load_phases(self) -> _Phases:
+        """The lifecycle's phases from playbook.yml, in order; the defaults without it."""
+        existing = self.yaml_files(self.maps_dir, stem="playbook")
+        if not existing:
+            return _Phases()
+        if len(existing) > 1:
+            self.problems.append(
+                Problem(
+                    self.display(existing[1]),
+                    0,
+                    0,
+                    "",
+                    f"both {existing[0].name} and {existing[1].name} exist",
+                    suggestion="keep only one playbook file",
+                )
+            )
+        data, check = self.read(existing[0], schema.PLAYBOOK_FILE)
+        found = _Phases(file=check.display)
+        raw_phases = (data or {}).get("phases")
+        if data is None or ("phases" in data and raw_phases is None):
+            found.declared = None  # unreadable: no stage's phase can be judged
+        elif raw_phases is not None:
+            found.declared = set()  # the playbook's phases replace the defaults
+            phases: list[Phase] = []
+            first: dict[str, int] = {}
+            for index, raw in enumerate(raw_phases):
+                phase_id = raw.get("id") if isinstance(raw, dict) else None
+                if phase_id is None:
+                    found.declared = None
+                    continue
+                if phase_id in first:
+                    check.add(
+                        f"phases[{index}].id",
+                        f"duplicate phase id '{phase_id}' (also phases[{first[phase_id]}])",
+                        "give each phase a unique id",
+                    )
+                    continue
+                first[phase_id] = index
+                if found.declared is not None:
+                    found.declared.add(phase_id)
+                if raw.get("label"):
+                    phases.append(Phase(phase_id, raw["label"], raw.get("description")))
+            found.phases = tuple(phases) if phases else DEFAULT_PHASES
+            if not phases:
+                found.declared = None
+        self.problems.extend(check.problems)
+        return found
+
+    def channel_owners(self) -> list[_OwnerUse]:
+        """Where channels.yml names an owner (read again from the cached file's values)."""
+        file = self.channels.file
+        if file is None or self.channels.unreadable:
+            return []
+        uses = []
+        for channel in self.channels.by_id.values():
+            if channel.owner and channel.source is not None:
+                uses.append(_OwnerUse(channel.owner, file, channel.source.line, 0, f"{channel.id}.owner"))
+        return uses
 
     def load_channels(self) -> _Channels:
         existing = self.yaml_files(self.maps_dir, stem="channels")
@@ -677,7 +757,7 @@ class _Loader:
                 id=channel_id,
                 name=raw["name"],
                 type=ChannelType(raw["type"]),
-                owner=raw.get("owner"),
+                owner=team_name(raw.get("owner")),
                 description=raw.get("description"),
                 source=Source(check.display, check.positions[channel_id][0]),
             )
@@ -750,6 +830,70 @@ def _check_futures(checks: dict[str, tuple[dict[str, Any] | None, _FileCheck]]) 
         )
 
 
+def team_name(value: str | None) -> str | None:
+    """An owner as one team: composed (NFC) and single-spaced, so "Chăm sóc" typed on a
+    Mac (NFD) or with a double space is the same team, not a second page."""
+    if not value:
+        return None
+    return " ".join(unicodedata.normalize("NFC", value).split()) or None
+
+
+@dataclass(frozen=True)
+class _OwnerUse:
+    name: str  # as `team_name` makes it
+    file: str
+    line: int
+    column: int
+    key_path: str
+
+    @property
+    def where(self) -> str:
+        return f"{self.file}:{self.line}" + (f":{self.column}" if self.column else "")
+
+
+def _owner_case_warnings(
+    channel_owners: list[_OwnerUse],
+    checks: dict[str, tuple[dict[str, Any] | None, _FileCheck]],
+) -> list[Problem]:
+    """A warning for each owner name that differs from an earlier one only in case
+    ("Customer care" after "Customer Care"): two teams an author meant as one."""
+    uses = list(channel_owners)
+    for raw, check in checks.values():
+        if not isinstance(raw, dict):
+            continue
+        named = [("owner", raw.get("owner"))]
+        steps = raw.get("steps")
+        for index, step in enumerate(steps if isinstance(steps, list) else []):
+            if isinstance(step, dict):
+                named.append((f"steps[{index}].owner", step.get("owner")))
+        for key_path, value in named:
+            name = team_name(value) if isinstance(value, str) else None
+            if name:
+                line, column = check.positions.get(key_path, (0, 0))
+                uses.append(_OwnerUse(name, check.display, line, column, key_path))
+    first_of: dict[str, _OwnerUse] = {}  # by casefolded name: the first spelling seen
+    warned: set[str] = set()
+    problems = []
+    for use in sorted(uses, key=lambda use: (use.file, use.line, use.column)):
+        first = first_of.setdefault(use.name.casefold(), use)
+        if first.name == use.name or use.name in warned:
+            continue
+        warned.add(use.name)
+        problems.append(
+            Problem(
+                use.file,
+                use.line,
+                use.column,
+                use.key_path,
+                f"the team '{use.name}' differs only in case from '{first.name}' "
+                f"({first.where}): they make two teams, each with its own page",
+                Severity.WARNING,
+                f"write the name the same way everywhere, e.g. '{first.name}'",
+            )
+        )
+    return problems
+
+
 def reserved_id_message(item_id: str, folder: str) -> str:
     return (
         f"the id '{item_id}' is reserved: {folder}/{item_id}.md is the page listing all "
@@ -775,12 +919,14 @@ class _JourneyBuilder:
         check: _FileCheck,
         channels: _Channels,
         personas: dict[str, Persona],
+        phases: _Phases,
     ) -> None:
         self.id = journey_id
         self.raw = raw
         self.check = check
         self.channels = channels
         self.personas = personas
+        self.phases = phases
 
     def reference(
         self,
@@ -821,7 +967,7 @@ class _JourneyBuilder:
             personas=persona_ids,
             stages=tuple(stages),
             steps=tuple(steps),
-            owner=raw.get("owner"),
+            owner=team_name(raw.get("owner")),
             summary=raw.get("summary"),
             reviewed=raw.get("reviewed"),
             future_of=raw.get("future_of"),
@@ -872,6 +1018,7 @@ class _JourneyBuilder:
                 continue
             seen[stage_id] = index
             self.unique_kpi_names(index, raw.get("kpis") or [])
+            self.known_phase(index, raw.get("phase"))
             if not raw.get("name"):
                 continue
             kpis = tuple(
@@ -895,10 +1042,25 @@ class _JourneyBuilder:
                     description=raw.get("description"),
                     goals=_texts(raw.get("goals")),
                     kpis=kpis,
-                    phase=Phase(raw["phase"]) if raw.get("phase") else None,
+                    phase=raw.get("phase") or None,
                 )
             )
         return declared, stages
+
+    def known_phase(self, stage_index: int, phase_id: str | None) -> None:
+        """A stage's phase names one of the playbook's phases (or a default one)."""
+        declared = self.phases.declared
+        if not phase_id or declared is None:
+            return
+        if self.phases.file is None:
+            where = "a phase id (maps/playbook.yml can list the playbook's own phases)"
+            otherwise = "use before, during or after, or list your phases in maps/playbook.yml"
+        else:
+            where = f"a phase id from {posixpath.basename(self.phases.file)}"
+            otherwise = f"add '{phase_id}' to the phases in {self.phases.file}, or fix the id"
+        self.reference(
+            f"stages[{stage_index}].phase", phase_id, declared, "phase", where, otherwise
+        )
 
     def unique_kpi_names(self, stage_index: int, kpis_raw: list[Any]) -> None:
         """Two KPIs of one name in a stage: a metrics row naming it could mean either."""
@@ -1023,7 +1185,7 @@ class _JourneyBuilder:
             thought=raw.get("thought"),
             pain_points=_texts(raw.get("pain_points")),
             opportunities=_texts(raw.get("opportunities")),
-            owner=raw.get("owner") or channel.owner,
+            owner=team_name(raw.get("owner")) or channel.owner,
             next=next_ids,
             evidence=Evidence(raw["evidence"]) if raw.get("evidence") else None,
             evidence_source=raw.get("source"),

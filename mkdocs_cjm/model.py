@@ -25,10 +25,19 @@ class ChannelType(str, Enum):
     OFFLINE = "offline"
 
 
-class Phase(str, Enum):
-    BEFORE = "before"
-    DURING = "during"
-    AFTER = "after"
+@dataclass(frozen=True)
+class Phase:
+    """A phase of the customer lifecycle, from `maps/playbook.yml`.
+
+    `label` None: one of the default phases (before, during, after), named by the
+    site's language."""
+
+    id: str
+    label: str | None = None
+    description: str | None = None
+
+
+DEFAULT_PHASES = tuple(Phase(phase_id) for phase_id in ("before", "during", "after"))
 
 
 @dataclass(frozen=True)
@@ -107,8 +116,8 @@ class Stage:
     description: str | None = None
     goals: tuple[str, ...] = ()
     kpis: tuple[Kpi, ...] = ()
-    # Before, during or after the purchase: the three phases every journey shares.
-    phase: Phase | None = None
+    # The id of one of the playbook's phases (`Playbook.phases`).
+    phase: str | None = None
 
 
 @dataclass(frozen=True)
@@ -162,13 +171,14 @@ class Journey:
         return next(stage for stage in self.stages if stage.id == stage_id)
 
     @cached_property
-    def phase_bands(self) -> tuple[tuple[Phase | None, tuple[Stage, ...]], ...]:
-        """Runs of consecutive stages of one phase, in stage order; none if no stage has a phase."""
+    def phase_bands(self) -> tuple[tuple[str | None, tuple[Stage, ...]], ...]:
+        """Runs of consecutive stages of one phase id, in stage order; none if no stage has
+        a phase."""
         if not any(stage.phase for stage in self.stages):
             return ()
-        bands: list[tuple[Phase | None, list[Stage]]] = []
+        bands: list[tuple[str | None, list[Stage]]] = []
         for stage in self.stages:
-            if bands and bands[-1][0] is stage.phase:
+            if bands and bands[-1][0] == stage.phase:
                 bands[-1][1].append(stage)
             else:
                 bands.append((stage.phase, [stage]))
@@ -195,6 +205,17 @@ class Playbook:
     channels: tuple[Channel, ...] = ()
     personas: tuple[Persona, ...] = ()
     journeys: tuple[Journey, ...] = ()
+    # The lifecycle's phases in order (`maps/playbook.yml`), not sorted.
+    phases: tuple[Phase, ...] = DEFAULT_PHASES
+
+    @cached_property
+    def phase_by_id(self) -> dict[str, Phase]:
+        return {phase.id: phase for phase in self.phases}
+
+    @cached_property
+    def phase_order(self) -> dict[str, int]:
+        """Phase id -> its position in the lifecycle."""
+        return {phase.id: position for position, phase in enumerate(self.phases)}
 
     @cached_property
     def channel_by_id(self) -> dict[str, Channel]:

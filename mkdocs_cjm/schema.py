@@ -160,9 +160,11 @@ STAGE = Record(
         "goals": Field(TEXT_LIST, description="The customer's goals at this stage."),
         "kpis": Field(ListOf(KPI), description="Milestones and metrics of this stage."),
         "phase": Field(
-            Choice(("before", "during", "after")),
-            description="Before, during or after the purchase: journey pages band their "
-            "stages by phase, and the channel heatmap can show channels x phases.",
+            Id(),
+            description="A phase id from playbook.yml's phases (without that list: before, "
+            "during or after): journey pages band their stages by phase, the channel heatmap "
+            "can show channels x phases and the overview places journeys on the phases.",
+            expects="a phase id from playbook.yml (by default before, during or after)",
         ),
     },
 )
@@ -234,10 +236,34 @@ JOURNEY_FILE = Record(
     exclusive=(("persona", "personas"),),
 )
 
+# The playbook's own lifecycle phases, in order; without them: before, during, after.
+DEFAULT_PHASE_IDS = ("before", "during", "after")
+
+PHASE = Record(
+    "phase",
+    {
+        "id": Field(Id(), True, "Unique among the phases; what a stage's `phase:` names."),
+        "label": Field(Text(markdown=False), True, "The phase's name, in any language."),
+        "description": Field(Text(), description="One line, shown with the phase."),
+    },
+)
+
+PLAYBOOK_FILE = Record(
+    "playbook",
+    {
+        "phases": Field(
+            ListOf(PHASE, min_items=1),
+            description="The customer lifecycle's phases, in order; replaces before, during "
+            "and after.",
+        ),
+    },
+)
+
 FILE_KINDS: dict[str, Kind] = {
     "channels": CHANNELS_FILE,
     "persona": PERSONA_FILE,
     "journey": JOURNEY_FILE,
+    "playbook": PLAYBOOK_FILE,
 }
 
 

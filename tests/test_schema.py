@@ -25,8 +25,8 @@ def kind_of(path: Path) -> str:
         return "journey"
     if path.parent.name == "personas":
         return "persona"
-    assert path.stem == "channels", path
-    return "channels"
+    assert path.stem in ("channels", "playbook"), path
+    return path.stem
 
 
 def validator(kind: str) -> Draft7Validator:

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..model import Channel, ChannelType, Journey, Phase, Playbook, Step
+from ..model import Channel, ChannelType, Journey, Playbook, Step
 from ..render.emotion import average
 
 if TYPE_CHECKING:
@@ -67,7 +67,7 @@ def build_heatmap(playbook: Playbook) -> Heatmap:
     per_channel: dict[str, list[Step]] = {}
     used_phases: set[str] = set()
     for journey in playbook.journeys:
-        phase_of = {stage.id: stage.phase.value if stage.phase else "" for stage in journey.stages}
+        phase_of = {stage.id: stage.phase or "" for stage in journey.stages}
         for step in journey.steps:
             phase = phase_of[step.stage]
             used_phases.add(phase)
@@ -79,7 +79,7 @@ def build_heatmap(playbook: Playbook) -> Heatmap:
         for kind in ChannelType
         if (members := tuple(c for c in playbook.channels if c.type is kind))
     )
-    phases: tuple[str, ...] = tuple(p.value for p in Phase if p.value in used_phases)
+    phases: tuple[str, ...] = tuple(p.id for p in playbook.phases if p.id in used_phases)
     if "" in used_phases:
         phases += ("",)
     return Heatmap(
