@@ -339,6 +339,8 @@ class _Channels:
     file: str | None = None
     # channels.yml could not be read as a mapping: no reference to it can be judged.
     unreadable: bool = False
+    # Where channels.yml names an owner: for the warning about names differing in case.
+    owners: list[_OwnerUse] = field(default_factory=list)
 
 
 @dataclass
@@ -601,7 +603,7 @@ class _Loader:
             raw, check = self.read(path, schema.JOURNEY_FILE)
             checks[journey_id] = (raw, check)
         _check_futures(checks)
-        self.problems.extend(_owner_case_warnings(self.channel_owners(), checks))
+        self.problems.extend(_owner_case_warnings(channels.owners, checks))
         for journey_id, (raw, check) in checks.items():
             if raw is not None and (journey := self.build(journey_id, raw, check, context)):
                 journeys.append(journey)
@@ -709,17 +711,6 @@ class _Loader:
         self.problems.extend(check.problems)
         return found
 
-    def channel_owners(self) -> list[_OwnerUse]:
-        """Where channels.yml names an owner (read again from the cached file's values)."""
-        file = self.channels.file
-        if file is None or self.channels.unreadable:
-            return []
-        uses = []
-        for channel in self.channels.by_id.values():
-            if channel.owner and channel.source is not None:
-                uses.append(_OwnerUse(channel.owner, file, channel.source.line, 0, f"{channel.id}.owner"))
-        return uses
-
     def load_channels(self) -> _Channels:
         existing = self.yaml_files(self.maps_dir, stem="channels")
         if not existing:
@@ -761,6 +752,12 @@ class _Loader:
                 description=raw.get("description"),
                 source=Source(check.display, check.positions[channel_id][0]),
             )
+            owner = channels.by_id[channel_id].owner
+            if owner:
+                line, column = check.positions.get(f"{channel_id}.owner", (0, 0))
+                channels.owners.append(
+                    _OwnerUse(owner, check.display, line, column, f"{channel_id}.owner")
+                )
         return channels
 
     def load_personas(self) -> dict[str, Persona]:
