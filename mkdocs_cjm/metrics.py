@@ -26,6 +26,7 @@ from pathlib import Path
 from .measure import parse_data_value, value_in_target_unit
 from .model import Journey, Measurement, Playbook
 from .problems import Problem, Severity, did_you_mean
+from .yamlsafe import excerpt
 
 METRICS_DIR = "metrics"
 COLUMNS = ("journey", "stage", "kpi", "date", "value")
@@ -316,7 +317,7 @@ class _MetricsFile:
             self.add(
                 line,
                 3,
-                f"'{date_text}' is not a date; expected a date written YYYY-MM-DD",
+                f"'{excerpt(date_text)}' is not a date; expected a date written YYYY-MM-DD",
                 "write it like 2026-10-01",
             )
             return
@@ -325,7 +326,7 @@ class _MetricsFile:
             self.add(
                 line,
                 4,
-                f"'{value_text}' is not a number; expected a number such as 1.4, 1,4 or 72%",
+                f"'{excerpt(value_text)}' is not a number; expected a number such as 1.4, 1,4 or 72%",
             )
             return
         found = series.get(key)
@@ -361,7 +362,7 @@ class _MetricsFile:
                 self.add(
                     line,
                     0,
-                    f"unknown journey '{journey_id}'; expected a journey id from journeys/",
+                    f"unknown journey '{excerpt(journey_id)}'; expected a journey id from journeys/",
                     did_you_mean(journey_id, sorted(self.declared)),
                 )
             return
@@ -371,7 +372,7 @@ class _MetricsFile:
             self.add(
                 line,
                 1,
-                f"unknown stage '{stage_id}' in the journey '{journey_id}'; "
+                f"unknown stage '{excerpt(stage_id)}' in the journey '{journey_id}'; "
                 f"expected one of: {', '.join(names)}",
                 did_you_mean(stage_id, names),
             )
@@ -386,7 +387,7 @@ class _MetricsFile:
         self.add(
             line,
             2,
-            f"unknown KPI '{kpi_name}'; {expected}",
+            f"unknown KPI '{excerpt(kpi_name)}'; {expected}",
             did_you_mean(kpi_name, names)
             or (None if stage.kpis else f"add it under stages[].kpis in {journey.source.path}"),
         )

@@ -30,7 +30,7 @@ from .render.matrix import build_matrix
 from .sections import teams
 from .sections.heatmap import build_heatmap
 from .text import escape
-from .yamlsafe import DEFAULT_MAX_FILE_BYTES, parse_yaml
+from .yamlsafe import DEFAULT_MAX_FILE_BYTES, excerpt, parse_yaml
 
 
 class BlockError(Exception):
@@ -213,18 +213,8 @@ def _key_line(source: str, key: str) -> int:
     return 0
 
 
-# How much of a value an error line quotes: enough to recognise it, never the whole
-# of a pasted page or of what a block's aliases would expand to.
-_QUOTED = 60
-
-
-def _quoted(value: str) -> str:
-    """`value` as an error line quotes it: repr, cut to a short excerpt."""
-    return repr(value if len(value) <= _QUOTED else value[:_QUOTED] + "…")
-
-
 def _choice(what: str, value: str, valid: list[str], suggestion: str | None = None) -> str:
-    message = f"unknown {what} {_quoted(value)}; expected one of: {', '.join(valid) or '(none)'}"
+    message = f"unknown {what} {excerpt(value)!r}; expected one of: {', '.join(valid) or '(none)'}"
     suggestion = suggestion or did_you_mean(value, valid)
     return f"{message} ({suggestion})" if suggestion else message
 

@@ -39,6 +39,16 @@ MAX_ALIAS_VALUES = 10_000
 MAX_DEPTH = 64
 
 
+# How much of a value an error line quotes: enough to recognise it, never the whole of
+# a pasted page or of what aliases expand to.
+EXCERPT_CHARACTERS = 60
+
+
+def excerpt(text: str, limit: int = EXCERPT_CHARACTERS) -> str:
+    """`text` cut to `limit` characters (with "…") for quoting in an error line."""
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 @dataclass
 class YNode:
     """A YAML value with its 1-based position.
@@ -490,7 +500,10 @@ class _Converter:
             # Only explicit tags get here (`!!int abc`, `!!bool maybe`).
             shown = node.tag.replace(_TAG, "!!")
             raise _Reject(
-                node, f"'{node.value}' is not a valid {shown} value", "remove the tag", path
+                node,
+                f"'{excerpt(node.value)}' is not a valid {shown} value",
+                "remove the tag",
+                path,
             ) from exc
 
     def _mapping(self, node: MappingNode, path: str, depth: int, line: int, column: int) -> YNode:
@@ -525,9 +538,9 @@ class _Converter:
                 self.duplicates.append(
                     _Reject(
                         key_node,
-                        f"duplicate key '{key}' (first given on line {first_line})",
+                        f"duplicate key '{excerpt(key)}' (first given on line {first_line})",
                         "remove one of them: YAML would silently keep only the last",
-                        key_path,
+                        f"{path}.{excerpt(key)}" if path else excerpt(key),
                     )
                 )
                 continue

@@ -12,7 +12,7 @@ import markdown
 import pytest
 from conftest import SMALL_CHANNELS, run_build, write_project
 
-from mkdocs_cjm import fence
+from mkdocs_cjm import cli, fence
 from mkdocs_cjm.config import load_options, read_mkdocs_config
 from mkdocs_cjm.loader import LoadOptions, load_playbook
 from mkdocs_cjm.measure import KpiStatus, kpi_status, value_in_target_unit
@@ -211,15 +211,20 @@ def test_today_for_the_check_comes_from_the_option_or_the_environment(
         ("review_after_days: -1", "review_after_days"),
     ],
 )
-def test_out_of_range_options_are_clear_errors(tmp_path: Path, option: str, message: str) -> None:
+def test_out_of_range_options_are_clear_errors(
+    tmp_path: Path, option: str, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     config = f"site_name: T\ntheme:\n  name: material\nplugins:\n  - cjm:\n      {option}\n"
     project = write_project(tmp_path / "project", maps(), config)
     result = run_build(project, env=ENV)
     assert result.returncode == 1
     assert "Traceback" not in result.output and "OverflowError" not in result.output
-    assert re.search(rf"{message}.*(too (large|small)|at (most|least))", result.output), (
-        result.output
-    )
+    expected = rf"{message}.*(too (large|small)|at (most|least))"
+    assert re.search(expected, result.output), result.output
+    # `validate` reads the options the same way: the same message, no traceback.
+    assert cli.main(["validate", str(project)]) == 1
+    printed = capsys.readouterr()
+    assert re.search(expected, printed.out + printed.err), printed
 
 
 # --- 3, 10, 12. Bounded `cjm` blocks with one-line errors ----------------------------
@@ -345,3 +350,18 @@ def test_duplicate_kpi_names_and_a_source_without_evidence(tmp_path: Path) -> No
         " the source is shown only with an evidence badge (add 'evidence: observed', 'reported'"
         " or 'assumed')",
     ]
+
+
+def test_error_lines_quote_only_an_excerpt_of_a_long_value(tmp_path: Path) -> None:
+    long_value, long_id = "9x" * 50_000, "kính-" * 2_000
+    files = maps() | {
+        "maps/metrics/kinh.csv": csv(
+            f"kinh,look,conv,2026-10-01,{long_value}", f"{long_id},look,conv,2026-10-01,1"
+        ),
+        # YAML's plain keys are at most 1024 characters long.
+        "maps/personas/an.yml": f"name: An\n{long_id[:900]}: 1\n{long_id[:900]}: 2\n",
+    }
+    problems, _ = load(tmp_path, files)
+    assert len(problems) == 3, problems
+    for problem in problems:
+        assert len(problem) < 400 and "…" in problem, problem
