@@ -8,6 +8,7 @@ these commands accept, refuse and default exactly what `mkdocs build` does.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
 import json
 import os
@@ -85,7 +86,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         templates = []
     load = load_options(options)
     if args.strict:
-        load = LoadOptions(max_file_bytes=load.max_file_bytes, strict=True)
+        load = dataclasses.replace(load, strict=True)  # the same day and limits
     playbook, errors, warnings = _load(maps_dir, load)
     for problem in templates:
         print(f"mkdocs-cjm: error: {problem}", file=sys.stderr)

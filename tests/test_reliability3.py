@@ -365,3 +365,15 @@ def test_error_lines_quote_only_an_excerpt_of_a_long_value(tmp_path: Path) -> No
     assert len(problems) == 3, problems
     for problem in problems:
         assert len(problem) < 400 and "…" in problem, problem
+
+
+def test_validate_strict_fails_on_a_date_after_today(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    journey = JOURNEY.replace("reviewed: 2026-11-01", "reviewed: 2099-01-01")
+    project = write_project(tmp_path / "project", maps(journey=journey))
+    monkeypatch.setenv("MKDOCS_CJM_TODAY", TODAY.isoformat())
+    assert cli.main(["validate", "--strict", str(project)]) == 1
+    assert "maps/journeys/kinh.yml:3:11: warning: reviewed: 2099-01-01 is after today" in (
+        capsys.readouterr().err
+    )
