@@ -18,8 +18,8 @@ Each ```yaml / ```csv block says what it is in an HTML comment on the line befor
 The `cjm` blocks shown inside ````markdown examples are built against the sample
 playbook of `mkdocs-cjm new --lang vi`, whose journey and team names they use.
 
-In the guide (docs/format.md), `<!-- keys: RECORD -->` before a table says that the
-table's first column lists the keys of the schema's record RECORD.
+In the guide (docs/format.md), `<!-- keys: RECORD -->` before a list of "- `key`: ..."
+items says that they are the keys of the schema's record RECORD.
 """
 
 from __future__ import annotations
@@ -285,41 +285,41 @@ def test_pending_examples_wait_only_for_a_kind_the_loader_lacks() -> None:
             )
 
 
-def guide_key_tables() -> list[tuple[str, bool, list[str]]]:
-    """(record name, pending, keys in the table's first column) of each `keys` table."""
+def guide_key_lists() -> list[tuple[str, bool, list[str]]]:
+    """(record name, pending, keys listed) of each `keys` list."""
     lines = GUIDE.read_text(encoding="utf-8").splitlines()
     tables = []
     for index, line in enumerate(lines):
         found = KEYS_MARKER.match(line.strip())
         if not found:
             continue
-        rows = []
+        keys = []
         for row in lines[index + 1 :]:
-            if not row.startswith("|"):
+            item = re.match(r"^- `([^`]+)`:", row)
+            if not item:
                 break
-            rows.append(row)
-        keys = [re.sub(r"^`(.*)`$", r"\1", row.split("|")[1].strip()) for row in rows[2:]]
+            keys.append(item[1])
         tables.append((found[1], bool(found[2]), keys))
     return tables
 
 
 def test_the_guide_names_every_key_of_every_record_once() -> None:
     records = schema_records()
-    tables = guide_key_tables()
+    lists = guide_key_lists()
     documented: dict[str, list[str]] = {}
-    for name, pending, keys in tables:
-        assert name not in documented, f"docs/format.md: two key tables for {name!r}"
+    for name, pending, keys in lists:
+        assert name not in documented, f"docs/format.md: two key lists for {name!r}"
         assert len(keys) == len(set(keys)), f"docs/format.md: a key twice in {name!r}: {keys}"
         if pending:
             assert name not in records, (
-                f"docs/format.md: the loader knows {name!r} now: drop 'pending' from its table"
+                f"docs/format.md: the loader knows {name!r} now: drop 'pending' from its list"
             )
             continue
         documented[name] = keys
-    assert sorted(documented) == sorted(records), "docs/format.md: a key table per record"
+    assert sorted(documented) == sorted(records), "docs/format.md: a key list per record"
     for name, record in records.items():
         assert set(documented[name]) == set(record.fields), (
-            f"docs/format.md's {name!r} table lists {documented[name]}; "
+            f"docs/format.md's {name!r} list names {documented[name]}; "
             f"the loader knows {list(record.fields)}"
         )
 
