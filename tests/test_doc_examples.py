@@ -38,6 +38,7 @@ import pytest
 import yaml
 from conftest import ROOT, run_build
 from jsonschema import Draft7Validator
+from markdown.extensions.toc import slugify
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, ConfigurationError
 from mkdocs.utils.yaml import yaml_load
@@ -447,3 +448,37 @@ def test_embedded_view_examples_build_against_the_sample_playbook(tmp_path: Path
     assert [node.attributes["data-cjm-view"] for node in rendered] == [
         yaml.safe_load(view.text)["view"] for view in views
     ]
+
+
+def anchors_of(page: Path) -> set[str]:
+    """The ids a page's links can name: its headings' slugs (as MkDocs' toc makes them)
+    and explicit `id="..."` attributes, outside fenced blocks."""
+    found: set[str] = set()
+    fence = ""
+    for line in page.read_text(encoding="utf-8").splitlines():
+        opening = FENCE.match(line)
+        if opening and (not fence or opening["fence"].startswith(fence)):
+            fence = "" if fence else opening["fence"]
+            continue
+        if fence:
+            continue
+        found.update(re.findall(r'\bid="([^"]+)"', line))
+        if heading := re.match(r"^#{1,6} (.+)$", line):
+            found.add(slugify(re.sub(r"[`*]", "", heading[1]), "-"))
+    return found
+
+
+def test_links_between_the_docs_pages_reach_their_anchors() -> None:
+    # The guide links each key to the page part it feeds: a renamed heading or a
+    # dropped anchor would leave the link going to the top of the page.
+    broken = []
+    checked = 0
+    for page in (ROOT / "docs").glob("*.md"):
+        for target, anchor in re.findall(
+            r"\]\(([a-z0-9-]*\.md)?#([^)\s]+)\)", page.read_text("utf-8")
+        ):
+            checked += 1
+            if anchor not in anchors_of(page.parent / target if target else page):
+                broken.append(f"{page.name}: {target}#{anchor}")
+    assert checked >= 20
+    assert not broken
