@@ -237,6 +237,12 @@ class CjmConfig(base.Config):  # type: ignore[no-untyped-call]
     """`wide` hides Material's navigation and table of contents on journey pages, so the
     journey map gets the whole width of the grid; `standard` keeps the site's layout."""
 
+    playbook_layout = c.Choice(("wide", "standard"), default="wide")
+    """`wide` gives the section's other pages (its home, the journeys, personas and channels
+    lists, channel pages and heatmap, teams, the pain-point register, the KPI board) the
+    same layout as wide journey pages: no navigation or table-of-contents column, and the
+    full window width for their tables; `standard` keeps the site's layout."""
+
     tags = c.Optional(c.Type(bool))
     """Tag generated pages with persona and channel names; default: on when the tags plugin is enabled."""
 
@@ -299,6 +305,7 @@ def site_options(
         ready_html=ready_html,
         diagram_max_size=options.graphviz_max_size,
         journey_layout=options.journey_layout,
+        playbook_layout=options.playbook_layout,
         review_policy=ReviewPolicy(resolve_today(options.today), options.review_after_days),
     )
 

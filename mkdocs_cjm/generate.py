@@ -382,6 +382,7 @@ def make_environment(options: SiteOptions) -> jinja2.Environment:
         block=functools.partial(_block, allow_html=options.allow_html),
         heading=functools.partial(_heading, ids=options.heading_ids),
         plain=text.plain,
+        shorten=lambda value, limit: text.shorten(text.plain(value), limit),
         htmlblock=_htmlblock,
         lateblock=_htmlblock,  # see _LATE_MARK
         latecells=lambda value: value,  # see _LATE_CELLS_MARK

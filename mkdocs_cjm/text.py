@@ -176,3 +176,17 @@ def wrap(text: str, width: int) -> list[str]:
     if current:
         lines.append("".join(current))
     return lines or [""]
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text` on one line in at most `limit` characters (graphemes), cut between words
+    with an ellipsis; a single word longer than `limit` is cut between graphemes.
+    The caller keeps the full text within reach (a `title`, the step's details)."""
+    one_line = " ".join(text.split())
+    clusters = graphemes(one_line)
+    if len(clusters) <= limit:
+        return one_line
+    kept = clusters[: limit - 1]  # room for the ellipsis
+    if clusters[limit - 1][0].isalnum() and " " in kept:  # a word goes on past the cut
+        kept = kept[: len(kept) - kept[::-1].index(" ")]  # back to the last space
+    return "".join(kept).rstrip(" ,;:.-–—") + "…"

@@ -322,7 +322,7 @@ def test_register_groups_by_team_with_counts_worst_first(site: BuildResult) -> N
     owners = {name: count for name, count in owners.items() if count}
     assert len(groups) == len(owners)
     for group in groups:
-        rows = group.css("tr[data-journey]")
+        rows = group.css("li[data-journey]")
         assert text_of(group.css_first("[data-cjm-count]")) == str(len(rows))
         assert {row.attributes["data-team"] for row in rows} == {group.attributes["data-team"]}
         scores = [
@@ -330,7 +330,7 @@ def test_register_groups_by_team_with_counts_worst_first(site: BuildResult) -> N
             for row in rows
         ]
         assert scores == sorted(scores)
-    counts = sorted((len(g.css("tr[data-journey]")) for g in groups), reverse=True)
+    counts = sorted((len(g.css("li[data-journey]")) for g in groups), reverse=True)
     assert sorted(owners.values(), reverse=True) == counts
     # Without JavaScript every entry is shown: the filters (built by the script) start hidden.
     filters = page.css_first("[data-cjm-filters]")
@@ -341,6 +341,35 @@ def test_register_groups_by_team_with_counts_worst_first(site: BuildResult) -> N
     }
     assert offered["team"] == {g.attributes["data-team"] for g in groups} - {""}
     assert offered["journey"] == {j for j, _, s in MAPS.steps() if s.get("pain_points")}
+
+
+def test_register_lists_the_whole_playbook_worst_first_grouped_view_a_link_away(
+    site: BuildResult,
+) -> None:
+    page = site.page(f"{PREFIX}/pain-points/")
+    rows = page.css("[data-cjm-worst-first] tr[data-journey]")
+    # One list across teams: the lowest emotion of the playbook first, whatever the team
+    # (ties: journey id, step number), not each team's worst first.
+    entries = [
+        (step.get("emotion") or 99, journey_id, number, step_id, text)
+        for journey_id, journey in MAPS.journeys.items()
+        for number, step in enumerate(journey["steps"], start=1)
+        for step_id in [step.get("id") or f"step-{number}"]
+        for text in step.get("pain_points") or []
+    ]
+    expected = [(journey, step, text) for _, journey, _, step, text in sorted(entries)]
+    shown = [
+        (row.attributes["data-journey"], row.attributes["data-step"], text_of(row.css_first("th")))
+        for row in rows
+    ]
+    assert shown == expected
+    # Here the worst moment is one no team owns: grouped by team, it came last.
+    assert rows[0].attributes["data-team"] == ""
+    # Grouping by team is one link away, in the static page (no script needed).
+    switch = page.css_first("[data-cjm-register-views]")
+    assert switch.css_first("a").attributes["href"] == "#by-team"
+    heading = page.css_first("h2#by-team")
+    assert heading is not None and text_of(heading) == EN["register_by_team"]
 
 
 # -- KPI board -----------------------------------------------------------------
@@ -427,14 +456,23 @@ def test_each_team_page_holds_exactly_the_steps_it_owns(site: BuildResult) -> No
             for kpi in stage.get("kpis") or []:
                 assert kpi["name"] in text_of(page.css_first("article"))
         meta = page.css_first(".cjm-meta")
-        journeys_owned = {
-            resolve(url, a.attributes["href"] or "") for a in meta.css("a.cjm-journey-link")
-        }
-        assert journeys_owned == {
+        owns = meta.css_first("dd[data-cjm-owns]")
+        linked = {resolve(url, a.attributes["href"] or "") for a in owns.css("a.cjm-journey-link")}
+        whole = {
             f"{PREFIX}/journeys/{j}/"
             for j, data in MAPS.journeys.items()
             if data.get("owner") == name
         }
+        if whole:
+            assert (owns.attributes["data-cjm-owns"], linked) == ("journeys", whole)
+        elif not owned:
+            assert owns.attributes["data-cjm-owns"] == "nothing"
+        else:
+            # No whole journey: it says where its steps are, not just "—".
+            assert owns.attributes["data-cjm-owns"] == "steps"
+            assert linked == {f"{PREFIX}/journeys/{j}/" for j, _ in owned}
+            count = len({j for j, _ in owned})
+            assert f"in {count} journey" in text_of(owns)
         channels_run = {
             resolve(url, a.attributes["href"] or "") for a in meta.css("a.cjm-channel-link")
         }

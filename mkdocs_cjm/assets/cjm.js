@@ -212,7 +212,10 @@
    both heatmaps show one under the other. One block, kept last in the file;
    Material's instant navigation re-runs it through document$. */
 (function () {
-  var ENTRY = "tr[data-journey]";
+  // An entry: a row of the worst-first list, or an item of the grouped view (the same
+  // pain point again, shown or hidden with its row).
+  var ENTRY = "tr[data-journey], li[data-journey]";
+  var VISIBLE_ENTRY = "tr[data-journey]:not([hidden]), li[data-journey]:not([hidden])";
 
   // The filter controls, built from the lists the page carries (see pain-points.md.j2).
   function buildControls(box) {
@@ -264,17 +267,15 @@
       var wanted = controls.selects
         .filter(function (select) { return select.value; })
         .map(function (select) { return [select.getAttribute("data-cjm-filter"), select.value]; });
-      var shown = 0;
       entries.forEach(function (entry) {
         var match = wanted.every(function (pair) {
           var values = (entry.getAttribute("data-" + pair[0]) || "").split(" ");
           return values.indexOf(pair[1]) >= 0;
         });
         entry.hidden = !match;
-        if (match) shown += 1;
       });
       groups.forEach(function (group) {
-        var visible = group.querySelectorAll(ENTRY + ":not([hidden])").length;
+        var visible = group.querySelectorAll(VISIBLE_ENTRY).length;
         group.hidden = visible === 0;
         var count = group.querySelector("[data-cjm-count]");
         if (count) count.textContent = String(visible);
@@ -283,7 +284,7 @@
       controls.output.textContent = wanted.length
         ? box.getAttribute("data-template")
             .replace("{shown}", String(shown))
-            .replace("{total}", String(entries.length))
+            .replace("{total}", String(counted.length))
         : "";
     }
     controls.selects.forEach(function (select) { select.addEventListener("change", apply); });
@@ -330,3 +331,8 @@
   }
 })();
 /* ==== end of the playbook views block ==== */
+    // "n of m shown" counts each pain point once: the worst-first list's rows, if any.
+    var counted = root.querySelector("[data-cjm-worst-first]")
+      ? root.querySelectorAll("[data-cjm-worst-first] " + "tr[data-journey]")
+      : entries;
+      var shown = Array.prototype.filter.call(counted, function (entry) { return !entry.hidden; }).length;

@@ -1,5 +1,6 @@
-"""The pain-point register, `<prefix>/pain-points/`: every pain point of every journey,
-grouped by owning team, the worst moments (lowest emotion) first within a team."""
+"""The pain-point register, `<prefix>/pain-points/`: every pain point of every journey in
+one list, the worst moments (lowest emotion) of the whole playbook first; below it the
+same entries grouped by owning team, the worst first within a team."""
 
 from __future__ import annotations
 
@@ -66,6 +67,12 @@ def register(playbook: Playbook, index: CrossIndex) -> list[TeamPains]:
     return result
 
 
+def worst_first(groups: list[TeamPains]) -> list[PainPoint]:
+    """Every entry of `groups` in one list, the lowest emotion first across teams (ties:
+    journey id, step number, the step's own order of pain points); unrated last."""
+    return sorted((entry for group in groups for entry in group.entries), key=_worst_first)
+
+
 @dataclass(frozen=True)
 class Filter:
     """One way to narrow the register: the entries' `data-<attribute>`, its label
@@ -116,9 +123,10 @@ def group_id(group: TeamPains) -> str:
 
 
 def _context(generator: SiteGenerator, groups: list[TeamPains], part: bool) -> dict[str, Any]:
-    entries = [entry for group in groups for entry in group.entries]
+    entries = worst_first(groups)
     return {
         "groups": groups,
+        "worst_first": entries,
         "total": len(entries),
         "journey_count": len({entry.journey.id for entry in entries}),
         "filters": filters(generator.playbook, groups),
