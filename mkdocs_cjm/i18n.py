@@ -109,6 +109,15 @@ EN: dict[str, str] = {
     "moments": "Moments owned",
     "map_caption": "Journey map of {title}: stages across, lanes down, scrolls sideways",
     "scroll_hint": "Scroll sideways for more steps",
+    # Branches on the map (render/branches.py): a fork names what follows it, each
+    # branch's first step says which alternative it is, loops and skips are marks.
+    "branch_then": "Then either {choices}",
+    "branch_or": "or",
+    "branch_either_tag": "Either",
+    "branch_or_tag": "Or",
+    "branch_back": "back to step {number}",
+    "branch_skip": "may skip to step {number}",
+    "branch_ends": "this path ends here",
     "lane_goals": "Customer goals",
     "lane_steps": "Steps",
     "lane_emotion": "Emotion",

@@ -183,6 +183,13 @@ def _style(node: Node, name: str) -> int:
     return int(match.group(1))
 
 
+def journey_steps(journey: dict[str, Any]) -> list[dict[str, Any]]:
+    """The YAML's steps in list order, with the ids the loader gives unnamed ones."""
+    return [
+        {**raw, "id": raw.get("id", f"step-{n}")} for n, raw in enumerate(journey["steps"], start=1)
+    ]
+
+
 def _expected(project: Path, journey_id: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     maps = project / "maps"
     channels = yaml.safe_load((maps / "channels.yml").read_text(encoding="utf-8"))
@@ -255,7 +262,20 @@ def test_canvas_markup_follows_the_yaml(
     step_cells = canvas.css('[data-lane="steps"] [data-step]')
     assert [cell.attributes["data-step"] for cell in step_cells] == [step["id"] for step in steps]
     columns = [_style(cell, "c") for cell in step_cells]
-    assert columns == sorted(columns) and len(set(columns)) == len(columns)
+    # Columns follow the flow, not the list: a step's `next` targets (the following
+    # step when it has none) stand in later columns, unless its card draws the
+    # target as a return; steps sharing a column are alternatives (data-branch).
+    column_of = dict(zip((step["id"] for step in steps), columns, strict=True))
+    listed = [step["id"] for step in journey_steps(journey)]
+    for cell, step in zip(step_cells, steps, strict=True):
+        position = listed.index(step["id"])
+        default = listed[position + 1 : position + 2]
+        for target in step.get("next", default):
+            if column_of[target] <= column_of[step["id"]]:
+                back = rf"↩ (back to step|quay lại bước) {listed.index(target) + 1}\b"
+                assert re.search(back, text_of(cell)), (step["id"], target)
+        if columns.count(column_of[step["id"]]) > 1:
+            assert "data-branch" in cell.attributes, step["id"]
     for cell, step in zip(step_cells, steps, strict=True):
         assert _style(cell, "c") in spans[step["stage"]]
         link = cell.css_first("a.cjm-map-action")

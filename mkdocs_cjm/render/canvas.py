@@ -10,10 +10,12 @@ vertical timeline on a phone (see ARCHITECTURE.md).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ..model import EMOTION_MAX, EMOTION_MIN, Journey, Kpi, KpiStatus, Stage, Step
+from .branches import BranchLayout, Placement, layout_branches
 
 # The lanes in reading order (the `data-lane` values, a public interface).
 GOALS = "goals"
@@ -50,13 +52,28 @@ PRINT_COLUMN = 120
 
 @dataclass(frozen=True)
 class Column:
-    """One step column; `step` is None for the single column of a stage without steps."""
+    """One column of the canvas: the steps drawn in it (alternatives share a
+    column); none for the single column of a stage without steps."""
 
     position: int  # 0-based, left to right
     stage: Stage
     band: int  # 0 or 1, alternating per stage
-    step: Step | None
+    steps: tuple[Step, ...]
     opens_stage: bool  # the first column of its stage (drawn with a stronger rule)
+
+    @property
+    def step(self) -> Step | None:
+        return self.steps[0] if self.steps else None
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A track of a column no step takes (only on a canvas with parallel tracks);
+    `passing`: a branch goes by there, drawn as a line to its next step."""
+
+    column: Column
+    track: int
+    passing: bool
 
 
 @dataclass(frozen=True)
@@ -74,13 +91,38 @@ class Canvas:
     stages: tuple[StageSpan, ...]
     lanes: tuple[str, ...]
     # Row of each cell in the phone timeline (1-based), by (lane, stage id) for the
-    # stage lanes and stage headers ("stage") and by (lane, column position) for the rest.
+    # stage lanes, stage headers ("stage") and the step lanes' cell of a stage
+    # without steps, and by (lane, position of the step in map order) for the rest.
     phone_rows: Mapping[tuple[str, str | int], int]
     curve: str  # SVG markup of the emotion curve ("" without an emotion lane)
+    # Where each step sits (column, track, fork and branch), in map order.
+    cells: tuple[Placement, ...] = ()
+    tracks: int = 1  # parallel rows of each step lane but the emotion lane
+    gaps: tuple[Gap, ...] = ()
 
     @property
     def width(self) -> int:
         return len(self.columns)
+
+    def lane_rows(self, lane: str) -> int:
+        """How many grid rows a lane takes on a desktop: one per track in the step
+        lanes (the emotion lane draws its branches as curves in one row)."""
+        return self.tracks if lane in STEP_LANES and lane != EMOTION else 1
+
+    def place(self, lane: str, cell: Placement) -> str:
+        """A step cell's desktop row (and span, when it fills every track), as the
+        custom properties the lane's own `--lane` is otherwise inherited from."""
+        if self.lane_rows(lane) == 1:
+            return ""
+        if cell.fills:
+            return f"; --lane: {self.lane_number(lane)}; --ls: {self.tracks}"
+        return f"; --lane: {self.lane_number(lane) + cell.track}; --ls: 1"
+
+    def offset(self, cell: Placement) -> str:
+        """Emotion points of steps sharing a column stand side by side in it."""
+        if cell.shared == 1:
+            return ""
+        return f"; --dx: {(cell.slot + 0.5) / cell.shared - 0.5:g}"
 
     @property
     def geometry(self) -> str:
@@ -101,8 +143,9 @@ class Canvas:
         )
 
     def lane_number(self, lane: str) -> int:
-        """Grid row of a lane on the desktop: row 1 holds the stage headers."""
-        return self.lanes.index(lane) + 2
+        """First grid row of a lane on the desktop: row 1 holds the stage headers."""
+        before = self.lanes[: self.lanes.index(lane)]
+        return 2 + sum(self.lane_rows(other) for other in before)
 
     def row(self, lane: str, key: str | int) -> int:
         return self.phone_rows[(lane, key)]
@@ -134,15 +177,24 @@ def lanes_filled(journey: Journey) -> tuple[str, ...]:
 
 
 def build_canvas(journey: Journey) -> Canvas:
+    layout = layout_branches(journey.stages, journey.steps)
+    by_column: dict[int, list[Placement]] = {}
+    for cell in sorted(layout.placements, key=lambda cell: cell.track):
+        by_column.setdefault(cell.column, []).append(cell)
     columns: list[Column] = []
     spans: list[StageSpan] = []
-    for number, stage in enumerate(journey.stages):
+    for number, (stage, count) in enumerate(zip(journey.stages, layout.stage_widths, strict=True)):
         band = number % 2
-        steps: tuple[Step | None, ...] = journey.steps_in(stage.id) or (None,)
-        spans.append(StageSpan(stage, len(columns), len(steps), band))
+        spans.append(StageSpan(stage, len(columns), count, band))
         columns += [
-            Column(len(columns) + offset, stage, band, step, offset == 0)
-            for offset, step in enumerate(steps)
+            Column(
+                position,
+                stage,
+                band,
+                tuple(cell.step for cell in by_column.get(position, ())),
+                position == spans[-1].first,
+            )
+            for position in range(len(columns), len(columns) + count)
         ]
     lanes = lanes_filled(journey)
     return Canvas(
@@ -150,16 +202,43 @@ def build_canvas(journey: Journey) -> Canvas:
         columns=tuple(columns),
         stages=tuple(spans),
         lanes=lanes,
-        phone_rows=_phone_rows(spans, columns, lanes),
-        curve=emotion_curve(columns, spans) if EMOTION in lanes else "",
+        phone_rows=_phone_rows(spans, layout.placements, lanes),
+        curve=emotion_curve(columns, spans, layout.runs) if EMOTION in lanes else "",
+        cells=layout.placements,
+        tracks=layout.tracks,
+        gaps=_gaps(columns, layout) if layout.tracks > 1 else (),
+    )
+
+
+def _gaps(columns: list[Column], layout: BranchLayout) -> tuple[Gap, ...]:
+    taken = {
+        (cell.column, track)
+        for cell in layout.placements
+        for track in (range(layout.tracks) if cell.fills else (cell.track,))
+    }
+    # A run passes by the columns between two of its steps, on the track of the
+    # one that does not fill its column (a fork or a join fills it).
+    passing = {
+        (column, then.track if first.fills else first.track)
+        for run in layout.runs
+        for first, then in itertools.pairwise(run)
+        for column in range(first.column + 1, then.column)
+    }
+    return tuple(
+        Gap(column, track, (column.position, track) in passing)
+        for column in columns
+        if column.steps
+        for track in range(layout.tracks)
+        if (column.position, track) not in taken
     )
 
 
 def _phone_rows(
-    spans: list[StageSpan], columns: list[Column], lanes: tuple[str, ...]
+    spans: list[StageSpan], cells: tuple[Placement, ...], lanes: tuple[str, ...]
 ) -> dict[tuple[str, str | int], int]:
     """The timeline's order: each stage's header and goals, then each of its steps
-    as a card (one row per step lane), then the stage's KPIs."""
+    as a card (one row per step lane), then the stage's KPIs. A fork's branches
+    follow it one after the other (either this, or that), then the step they join."""
     rows: dict[tuple[str, str | int], int] = {}
     counter = 0
 
@@ -172,10 +251,15 @@ def _phone_rows(
         rows[("stage", span.stage.id)] = next_row()
         if GOALS in lanes:
             rows[(GOALS, span.stage.id)] = next_row()
-        for column in columns[span.first : span.first + span.count]:
+        in_stage = sorted(
+            (cell for cell in cells if cell.step.stage == span.stage.id),
+            key=lambda cell: cell.phone_key,
+        )
+        keys: list[str | int] = [cell.order for cell in in_stage] or [span.stage.id]
+        for key in keys:
             for lane in lanes:
                 if lane in STEP_LANES:
-                    rows[(lane, column.position)] = next_row()
+                    rows[(lane, key)] = next_row()
         if KPIS in lanes:
             rows[(KPIS, span.stage.id)] = next_row()
     return rows
@@ -186,12 +270,16 @@ def point_centre(score: int) -> float:
     return LANE_PADDING + (EMOTION_MAX - score) * LEVEL_HEIGHT + FACE_SIZE / 2
 
 
-def emotion_curve(columns: list[Column], spans: list[StageSpan]) -> str:
-    """The line behind the emotion points, with a band per stage and a rule per level.
+def emotion_curve(
+    columns: list[Column], spans: list[StageSpan], runs: tuple[tuple[Placement, ...], ...]
+) -> str:
+    """The lines behind the emotion points, with a band per stage and a rule per level.
 
     Drawn in column units and stretched to the lane's width (`preserveAspectRatio=none`),
-    so a vertex sits at the centre of its column whatever width the columns get; the
-    points themselves are HTML, centred in their grid cells, and are not stretched.
+    so a vertex sits at the centre of its column (or of its share of a column its
+    alternatives share) whatever width the columns get; the points themselves are
+    HTML, centred in their grid cells, and are not stretched. One line per branch
+    (`runs`): a branch's line leaves the fork's point and meets the join's.
     """
     width = len(columns) * _UNIT
     height = EMOTION_LANE_HEIGHT
@@ -211,18 +299,22 @@ def emotion_curve(columns: list[Column], spans: list[StageSpan]) -> str:
             f'<line class="cjm-map-rule cjm-map-rule-{level}" x1="0" y1="{y:g}" '
             f'x2="{width}" y2="{y:g}"/>'
         )
-    # Unrated steps (and stages without steps) break the line rather than pretend.
-    runs: list[list[str]] = [[]]
-    for column in columns:
-        score = column.step.emotion if column.step else None
-        if score is None:
-            runs.append([])
-        else:
-            x = column.position * _UNIT + _UNIT / 2
-            runs[-1].append(f"{x:g},{point_centre(score):g}")
     for run in runs:
-        if len(run) > 1:
-            parts.append(f'<polyline class="cjm-map-line" points="{" ".join(run)}"/>')
+        # Unrated steps (and stages without steps) break the line rather than pretend.
+        pieces: list[list[str]] = [[]]
+        for cell in run:
+            if cell.step.emotion is None:
+                pieces.append([])
+            else:
+                x = (cell.column + (cell.slot + 0.5) / cell.shared) * _UNIT
+                pieces[-1].append(f"{x:g},{point_centre(cell.step.emotion):g}")
+        # A line through steps off the first track is a branch's: drawn dashed,
+        # so the main line and the alternatives read apart where they cross.
+        off_main = any(cell.track for cell in (run[1:-1] or run))
+        kind = "cjm-map-line cjm-map-line-branch" if off_main else "cjm-map-line"
+        for piece in pieces:
+            if len(piece) > 1:
+                parts.append(f'<polyline class="{kind}" points="{" ".join(piece)}"/>')
     parts.append("</svg>")
     return "\n".join(parts)
 
