@@ -29,6 +29,13 @@ class Team:
 SLUG_MAX = 60
 
 
+def page_name(name: str) -> str:
+    """The slug a team name asks for, before -2, -3... make it unique: two names with
+    the same page name ("Care", "Care!") get their slugs in name order."""
+    # Cut to a length every file system takes as a file name (with its suffixes).
+    return suggest_id(name)[:SLUG_MAX].rstrip("-") or "team"
+
+
 def team_slugs(names: list[str]) -> dict[str, str]:
     """A readable ASCII slug per team name ("Chăm sóc khách hàng" -> "cham-soc-khach-hang"),
     made unique with -2, -3... in name order when two names slug alike."""
@@ -37,8 +44,7 @@ def team_slugs(names: list[str]) -> dict[str, str]:
     # unowned pain points (which shares its folder with the teams' register pages).
     taken = {"index", "readme", "no-owner"}
     for name in sorted(names, key=lambda name: (suggest_id(name), name)):
-        # Cut to a length every file system takes as a file name (with its suffixes).
-        base = suggest_id(name)[:SLUG_MAX].rstrip("-") or "team"
+        base = page_name(name)
         slug, number = base, 2
         while slug in taken:
             slug, number = f"{base}-{number}", number + 1

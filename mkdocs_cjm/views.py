@@ -10,7 +10,6 @@ from __future__ import annotations
 import html as htmllib
 import posixpath
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -19,8 +18,8 @@ from markupsafe import Markup
 
 from .diagrams import DiagramTimeout
 from .generate import SiteGenerator, diagram_size, flow_asset
-from .index import Team
-from .loader import suggest_id
+from .index import Team, page_name
+from .loader import suggest_id, team_name
 from .model import Journey
 from .pages import relative_url
 from .problems import did_you_mean
@@ -222,11 +221,31 @@ def _choice(what: str, value: str, valid: list[str], suggestion: str | None = No
 def _team_name(value: str, generator: SiteGenerator, line: int) -> str:
     """The team a block names by its name as the maps write it, or by its slug (its
     page's file name)."""
-    # Vietnamese typed on one system and read on another may differ in composition only.
-    by_name = {unicodedata.normalize("NFC", name): name for name in generator.index.teams}
+    # Composed and single-spaced as the loader makes the maps' names (Vietnamese typed on
+    # one system and read on another may differ in composition only).
+    value = team_name(value) or value
     by_slug = {team.slug: name for name, team in generator.index.teams.items()}
-    found = by_name.get(unicodedata.normalize("NFC", value)) or by_slug.get(value)
+    found = value if value in generator.index.teams else by_slug.get(value)
     if found is not None:
+        # A page name is only a name while no other team asks for it: else the block
+        # would show whichever team sorts first, and switch when a team is added.
+        if found == value:  # a name that is another team's page name too
+            rivals = [by_slug[value]] if by_slug.get(value, value) != value else []
+        else:  # a page name another team asks for too ("care" of "Care" and "Care!")
+            rivals = [
+                name
+                for name in generator.index.teams
+                if name != found and page_name(name) == page_name(found)
+            ]
+        if rivals:
+            owner = f"the name of {found!r}" if found == value else f"the page name of {found!r}"
+            either = " or ".join(repr(name) for name in sorted([found, *rivals]))
+            raise BlockError(
+                f"the team {value!r} is ambiguous: it is {owner}, and "
+                f"{', '.join(repr(name) for name in rivals)} makes the same page name "
+                f"(name the team as the maps write it: {either})",
+                line,
+            )
         return found
     names = list(generator.index.teams)
     # The name as written first; else the slug ("cham-soc-khach" is near a slug only).

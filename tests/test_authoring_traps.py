@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,8 @@ from conftest import ROOT, run_build, small_journey, small_maps, write_project
 from test_errors import J, journey, make_project
 
 from mkdocs_cjm import cli
+from mkdocs_cjm.index import build_index
+from mkdocs_cjm.loader import load_playbook
 from mkdocs_cjm.schema import FILE_KINDS, json_schema
 
 
@@ -195,3 +198,69 @@ def test_an_unknown_future_of_does_not_suggest_the_journey_itself(
     [line] = [line for line in capsys.readouterr().err.splitlines() if "future_of" in line]
     assert "unknown journey 'buy-futur'; expected a journey id from journeys/ (other)" in line
     assert "buy-future" not in line.split("'buy-futur'", 1)[1]
+
+
+# Issue 21 items 9 and 13: one team is one team, however its name is typed.
+CARE_NFC = unicodedata.normalize("NFC", "Chăm sóc khách hàng")
+CARE_NFD = unicodedata.normalize("NFD", CARE_NFC)
+
+
+def owned(journey_owner: str, step_owner: str, channel_owner: str) -> dict[str, str]:
+    """Small maps whose journey, first step and store channel each name an owner."""
+    text = small_journey("Mua kính").replace(
+        "persona: lan\n", f'persona: lan\nowner: "{journey_owner}"\n'
+    )
+    text = text.replace("    emotion: 4\n", f'    emotion: 4\n    owner: "{step_owner}"\n')
+    files = small_maps({"mua": text})
+    files["maps/channels.yml"] += f'  owner: "{channel_owner}"\n'
+    return files
+
+
+def test_names_that_differ_in_composition_or_spacing_are_one_team(tmp_path: Path) -> None:
+    assert CARE_NFC != CARE_NFD
+    project = write_project(tmp_path / "site", owned(CARE_NFC, CARE_NFD, "Chăm sóc  khách hàng "))
+    result = load_playbook(project / "maps", display_root=project)
+    assert [str(problem) for problem in result.problems] == []
+    assert result.playbook is not None
+    teams = build_index(result.playbook).teams
+    assert list(teams) == [CARE_NFC]
+    team = teams[CARE_NFC]
+    assert (len(team.journeys), len(team.channels), len(team.steps)) == (1, 1, 2)
+    built = run_build(project)
+    assert built.returncode == 0, built.output
+    pages = sorted(p.parent.name for p in (built.site / "playbook" / "teams").glob("*/index.html"))
+    assert pages == ["cham-soc-khach-hang"]
+
+
+def test_names_that_differ_only_in_case_are_a_warning_naming_both_places(tmp_path: Path) -> None:
+    project = write_project(
+        tmp_path / "site", owned("Customer Care", "Customer care", "Customer Care")
+    )
+    result = load_playbook(project / "maps", display_root=project)
+    assert [str(problem) for problem in result.problems] == [
+        "maps/journeys/mua.yml:15:12: warning: steps[0].owner: the team 'Customer care' differs"
+        " only in case from 'Customer Care' (maps/channels.yml:7:10): they make two teams, each"
+        " with its own page (write the name the same way everywhere, e.g. 'Customer Care')"
+    ]
+
+
+def team_block(team: str) -> dict[str, str]:
+    return {
+        "index.md": "# Home\n",
+        "guide.md": f"# Guide\n\n```cjm\nview: team\nteam: {team}\n```\n",
+    }
+
+
+def test_a_team_named_by_its_page_name_never_switches_team(tmp_path: Path) -> None:
+    """`team: care` meant 'Care' (by its page name); a team 'Care!' makes the same page
+    name: the block would silently show whichever sorts first. It is an error."""
+    files = owned("Care", "Care!", "Care")
+    project = write_project(tmp_path / "site", files, docs=team_block("care"))
+    built = run_build(project)
+    assert built.returncode != 0
+    assert "Traceback" not in built.output
+    assert (
+        "docs/guide.md:5: cjm block: the team 'care' is ambiguous: it is the page name of"
+        " 'Care', and 'Care!' makes the same page name (name the team as the maps write it:"
+        " 'Care' or 'Care!')"
+    ) in built.output, built.output
