@@ -23,6 +23,7 @@ from conftest import (
 from selectolax.lexbor import LexborNode as Node
 
 from mkdocs_cjm.model import Journey, Kpi, Stage, Step
+from mkdocs_cjm.render.branches import layout_branches
 from mkdocs_cjm.render.canvas import (
     EMOTION_LANE_HEIGHT,
     LANES,
@@ -361,3 +362,264 @@ def test_canvas_marks_milestones_and_phases(example_site: BuildResult) -> None:
             for node in canvas.css("[data-stage]")
         }
         assert phases == {stage["id"]: stage.get("phase") for stage in journey["stages"]}
+
+
+# ----------------------------------------------------------------- branches
+
+
+def _flow(*edges: str, stages: str = "") -> Journey:
+    """A journey from lines "step -> target target" (a step listed with no arrow
+    ends its path); `stages` maps steps to stages as "a:x y b:z", else one stage."""
+    stage_of: dict[str, str] = {}
+    for group in stages.split():
+        if ":" in group:
+            current, first = group.split(":")
+            group = first
+        stage_of[group] = current
+    steps = []
+    for index, line in enumerate(edges, start=1):
+        source, _, targets = line.partition("->")
+        step_id = source.strip()
+        stage = stage_of.get(step_id, "a")
+        steps.append(_step(step_id, index, stage, next=tuple(targets.split()), emotion=3))
+    used = list(dict.fromkeys(["a", *stage_of.values()]))
+    return _journey(tuple(steps), tuple(Stage(s, s.upper()) for s in used))
+
+
+def _cells(journey: Journey) -> dict[str, Any]:
+    return {
+        cell.step.id: cell for cell in layout_branches(journey.stages, journey.steps).placements
+    }
+
+
+def test_a_journey_without_branches_is_one_track_a_column_per_step() -> None:
+    journey = _flow("a -> b", "b -> c", "c", stages="a:a b:b c:c")
+    layout = layout_branches(journey.stages, journey.steps)
+    assert layout.tracks == 1 and layout.stage_widths == (1, 1, 1)
+    assert [(p.column, p.track, p.fills, p.branch) for p in layout.placements] == [
+        (0, 0, True, None),
+        (1, 0, True, None),
+        (2, 0, True, None),
+    ]
+    canvas = build_canvas(journey)
+    assert canvas.gaps == () and "data-branch" not in canvas.curve
+    assert canvas.curve.count("<polyline") == 1
+
+
+def test_fork_and_join_share_columns_on_parallel_tracks() -> None:
+    journey = _flow("f -> x y", "x -> j", "y -> j", "j")
+    cells = _cells(journey)
+    assert cells["f"].fork and not cells["x"].fork
+    assert [a.id for a in cells["f"].alternatives] == ["x", "y"]
+    assert (cells["x"].column, cells["y"].column) == (1, 1)
+    assert {cells["x"].track, cells["y"].track} == {0, 1}
+    assert cells["x"].branch == cells["y"].branch == "f"
+    assert (cells["x"].choice, cells["y"].choice) == (0, 1)
+    # The join is on every path again: no branch, the whole column.
+    assert (cells["j"].column, cells["j"].branch, cells["j"].fills) == (2, None, True)
+    assert cells["f"].fills and not cells["x"].fills
+    # One emotion line per branch, the second leaving the fork and meeting the join.
+    canvas = build_canvas(journey)
+    lines = re.findall(r'<polyline class="([^"]*)" points="([^"]*)"', canvas.curve)
+    assert len(lines) == 2
+    main, branch = (points.split() for _, points in lines)
+    assert main[0] == branch[0] and main[-1] == branch[-1]  # fork and join shared
+    assert "cjm-map-line-branch" in lines[1][0] and "branch" not in lines[0][0]
+    # The two points of column 1 stand side by side, where the curve's vertices are.
+    assert main[1].split(",")[0] == "125" and branch[1].split(",")[0] == "175"
+    offsets = {cell.step.id: canvas.offset(cell) for cell in canvas.cells}
+    assert offsets == {"f": "", "x": "; --dx: -0.25", "y": "; --dx: 0.25", "j": ""}
+
+
+def test_unequal_branches_across_a_stage_boundary() -> None:
+    # x's branch is one step, y's three, two of them in the next stage.
+    journey = _flow(
+        "f -> x y", "x -> j", "y -> y2", "y2 -> y3", "y3 -> j", "j", stages="a:f x y b:y2 y3 j"
+    )
+    layout = layout_branches(journey.stages, journey.steps)
+    cells = {p.step.id: p for p in layout.placements}
+    assert layout.stage_widths == (2, 3)  # stage b: y2, y3, then the join
+    assert [cells[s].column for s in ("f", "x", "y", "y2", "y3", "j")] == [0, 1, 1, 2, 3, 4]
+    # The longer branch keeps the main track; the short one waits for the join on its own.
+    assert cells["y"].track == cells["y2"].track == cells["y3"].track == 0
+    assert cells["x"].track == 1
+    assert all(cells[s].branch == "f" for s in ("x", "y", "y2", "y3"))
+    assert cells["j"].branch is None
+    # The short branch's line passes the columns of y2 and y3 on its track.
+    canvas = build_canvas(journey)
+    assert [(g.column.position, g.track, g.passing) for g in canvas.gaps] == [
+        (2, 1, True),
+        (3, 1, True),
+    ]
+    # Either / or follows the tracks, top first; on a phone the alternatives follow
+    # their fork, and stage b goes on with y's branch, then the join.
+    assert (cells["y"].choice, cells["x"].choice) == (0, 1)
+    order = sorted(canvas.cells, key=lambda c: canvas.row("steps", c.order))
+    assert [c.step.id for c in order] == ["f", "y", "x", "y2", "y3", "j"]
+
+
+def test_a_loop_is_a_return_mark_not_a_column() -> None:
+    journey = _flow("a -> b", "b -> c", "c -> b d", "d")
+    cells = _cells(journey)
+    assert [s.id for s in cells["c"].returns_to] == ["b"]
+    assert not cells["c"].fork  # one way on: d
+    assert [cells[s].column for s in "abcd"] == [0, 1, 2, 3]
+    assert layout_branches(journey.stages, journey.steps).tracks == 1
+    # A next to a step of an earlier stage is a return too, even without a cycle.
+    back = _flow("a -> b", "b -> c", "c -> a2", "a2", stages="a:a a2 b:b c:c")
+    assert [s.id for s in _cells(back)["c"].returns_to] == ["a2"]
+
+
+def test_an_alternative_that_loops_back_leaves_the_other_on_the_main_line() -> None:
+    # Negotiate returns to the quotation; everyone signs in the end.
+    journey = _flow("quote -> negotiate sign", "negotiate -> quote", "sign -> pay", "pay")
+    cells = _cells(journey)
+    assert cells["quote"].fork
+    assert cells["negotiate"].branch == "quote" and cells["sign"].branch == "quote"
+    assert cells["pay"].branch is None and cells["pay"].fills
+    assert [s.id for s in cells["negotiate"].returns_to] == ["quote"]
+
+
+def test_nested_fork_names_the_nearest_fork() -> None:
+    journey = _flow(
+        "f -> x y",
+        "x -> j",
+        "y -> p q",
+        "p -> k",
+        "q -> k",
+        "k -> j",
+        "j",
+    )
+    layout = layout_branches(journey.stages, journey.steps)
+    cells = {p.step.id: p for p in layout.placements}
+    assert cells["f"].fork and cells["y"].fork
+    assert cells["y"].branch == "f" and cells["x"].branch == "f"
+    assert cells["p"].branch == cells["q"].branch == "y"
+    assert (cells["p"].depth, cells["k"].depth) == (2, 1)
+    assert cells["k"].branch == "f"  # past the inner join, still on f's branch
+    assert cells["p"].column == cells["q"].column
+    assert len({cells["x"].track, cells["p"].track, cells["q"].track}) == 3
+    assert layout.tracks == 3
+
+
+def test_branches_that_never_rejoin_end_separately() -> None:
+    journey = _flow("f -> x y", "x -> x2", "x2", "y", "z")
+    cells = _cells(journey)
+    assert cells["x2"].branch == "f" and cells["y"].branch == "f"
+    assert not cells["x2"].fills  # an alternative never spans the other's track
+    assert cells["y"].ends_early and not cells["x2"].ends_early
+
+
+def test_a_target_another_target_reaches_is_a_skip_not_an_alternative() -> None:
+    journey = _flow("a -> b c", "b -> c", "c")
+    cells = _cells(journey)
+    assert not cells["a"].fork and [s.id for s in cells["a"].skips_to] == ["c"]
+    assert [cells[s].column for s in "abc"] == [0, 1, 2]
+    assert all(cell.branch is None for cell in cells.values())
+
+
+# A bank account opened on the web: the identity check by video call or at a branch
+# (the branch takes two steps), a failed video call goes back to the form, and the
+# app is optional before the first deposit.
+BRANCHING_VI = """\
+title: Mở tài khoản ngân hàng
+persona: lan
+stages:
+  - id: dang-ky
+    name: Đăng ký
+  - id: xac-minh
+    name: Xác minh danh tính
+  - id: su-dung
+    name: Bắt đầu dùng
+steps:
+  - id: dien-don
+    stage: dang-ky
+    channel: web
+    action: Điền đơn mở tài khoản trên web
+    emotion: 4
+    next: [goi-video, den-chi-nhanh]
+  - id: goi-video
+    stage: xac-minh
+    channel: web
+    action: Gọi video với nhân viên để xác minh
+    emotion: 2
+    thought: Mạng yếu quá, có bị rớt cuộc gọi không?
+    next: [kich-hoat, dien-don]
+  - id: den-chi-nhanh
+    stage: xac-minh
+    channel: store
+    action: Đến chi nhánh xuất trình căn cước
+    emotion: 3
+  - id: ky-giay
+    stage: xac-minh
+    channel: store
+    action: Ký giấy tờ tại quầy
+    emotion: 3
+    next: [kich-hoat]
+  - id: kich-hoat
+    stage: su-dung
+    channel: web
+    action: Nhận email kích hoạt tài khoản
+    emotion: 5
+    next: [tai-app, nap-tien]
+  - id: tai-app
+    stage: su-dung
+    channel: web
+    action: Tải ứng dụng ngân hàng
+    emotion: 4
+    next: [nap-tien]
+  - id: nap-tien
+    stage: su-dung
+    channel: store
+    action: Nạp tiền lần đầu
+    emotion: 4
+"""
+
+
+def test_built_map_draws_alternatives_in_parallel(tmp_path: Path) -> None:
+    config = "site_name: T\ntheme:\n  name: material\n  language: vi\nplugins:\n  - cjm\n"
+    project = write_project(tmp_path, small_maps({"mo-tai-khoan": BRANCHING_VI}), config)
+    result = run_build(project)
+    assert result.returncode == 0, result.output
+    page = result.page("playbook/journeys/mo-tai-khoan/")
+    canvas = _canvas(page, "mo-tai-khoan")
+    cells = {
+        node.attributes["data-step"]: node for node in canvas.css('[data-lane="steps"] [data-step]')
+    }
+    assert "data-fork" in cells["dien-don"].attributes
+    assert [step for step, node in cells.items() if "data-fork" in node.attributes] == ["dien-don"]
+    branch = {step: node.attributes.get("data-branch") for step, node in cells.items()}
+    assert branch == {
+        "dien-don": None,
+        "goi-video": "dien-don",
+        "den-chi-nhanh": "dien-don",
+        "ky-giay": "dien-don",
+        "kich-hoat": None,  # both ways meet again here
+        "tai-app": None,  # optional, not an alternative
+        "nap-tien": None,
+    }
+    # The two ways to prove who you are share a column, on two tracks.
+    assert _style(cells["goi-video"], "c") == _style(cells["den-chi-nhanh"], "c")
+    assert _style(cells["goi-video"], "lane") != _style(cells["den-chi-nhanh"], "lane")
+    assert _style(cells["ky-giay"], "c") == _style(cells["den-chi-nhanh"], "c") + 1
+    # Marks in the site's language: either / or, the loop back, the optional step.
+    # The longer way (the branch, two steps) keeps the top track, so it is named first.
+    assert "Sau đó, hoặc 3 hoặc 2" in text_of(cells["dien-don"])
+    assert _style(cells["den-chi-nhanh"], "lane") < _style(cells["goi-video"], "lane")
+    tags = [
+        text_of(node.css_first(".cjm-map-choice"))
+        for node in cells.values()
+        if node.css_first(".cjm-map-choice")
+    ]
+    assert tags == ["Hoặc", "Hoặc"]
+    assert "↩ quay lại bước 1" in text_of(cells["goi-video"])
+    assert "↷ có thể bỏ qua, sang bước 7" in text_of(cells["kich-hoat"])
+    assert "tai-app" not in [n.attributes.get("data-branch") for n in cells.values()]
+    # Each step still appears once in each lane; the emotion lane has a line per branch.
+    for lane in ("steps", "emotion", "thoughts"):
+        ids = [n.attributes["data-step"] for n in canvas.css(f'[data-lane="{lane}"] [data-step]')]
+        assert sorted(ids) == sorted(cells), lane
+    curve = canvas.css_first("svg.cjm-map-curve")
+    assert curve is not None
+    assert len(curve.css("polyline.cjm-map-line")) == 2
+    assert len(curve.css("polyline.cjm-map-line-branch")) == 1

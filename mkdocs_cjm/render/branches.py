@@ -316,7 +316,9 @@ def _tracks(
     track: dict[str, int] = {}
     taken: list[list[tuple[int, int]]] = []  # per track: the column spans it holds
     for chain in chains:
-        span = (column[chain[0]], column[chain[-1]])
+        # A chain holds its track up to the step it joins: its line passes there.
+        onward = alternatives[chain[-1]]
+        span = (column[chain[0]], max(column[chain[-1]], column[onward[0]] - 1 if onward else 0))
         number = next(
             (
                 n
