@@ -137,6 +137,11 @@ EN: dict[str, str] = {
     "no_pain_points": "No pain point noted.",
     "pain_mark": "Pain points: {count}",
     "step_details": "Step details",
+    # The one-line summaries of the sections a phone shows folded (journey.md.j2).
+    "fold_matrix": "Table: {steps} steps by stage and touchpoint",
+    "fold_flow": "Diagram: the paths between {steps} steps",
+    "fold_kpis": "Table: goals and KPIs of {stages} stages",
+    "fold_steps": "Table: every detail of {steps} steps",
     "step_details_caption": "Every step of {title}: emotion, feeling and thought, pain points, opportunities, owner and where it leads",
     "serve_errors": "The journey maps have errors: showing the last good version until they are fixed",
     # Living maps: freshness, evidence, KPI data, current and future state.
@@ -363,6 +368,10 @@ VI: dict[str, str] = {
     "no_pain_points": "Chưa ghi nhận điểm đau.",
     "pain_mark": "Điểm đau: {count}",
     "step_details": "Chi tiết từng bước",
+    "fold_matrix": "Bảng: {steps} bước theo giai đoạn và điểm chạm",
+    "fold_flow": "Sơ đồ: các đường đi giữa {steps} bước",
+    "fold_kpis": "Bảng: mục tiêu và KPI của {stages} giai đoạn",
+    "fold_steps": "Bảng: mọi chi tiết của {steps} bước",
     "step_details_caption": "Mọi bước của {title}: cảm xúc, cảm nhận và suy nghĩ, điểm đau, cơ hội, nhóm phụ trách và bước tiếp theo",
     "serve_errors": "Bản đồ hành trình đang có lỗi: đang hiển thị phiên bản tốt gần nhất cho đến khi sửa xong",
     # Bản đồ sống: độ mới, bằng chứng, dữ liệu KPI, hiện tại và tương lai.

@@ -178,7 +178,80 @@
     }, 150);
   });
 
+  // The sections after the map (journey.md.j2, `data-cjm-fold`): closed on a phone,
+  // where the map is a long timeline (their summary opens them), open on wider
+  // screens. A link into a closed one (a step's details, from the map) opens it
+  // before the browser scrolls there; paper shows them all.
+  var PHONE = window.matchMedia("(max-width: 44.9375em)");
+
+  function folds() {
+    return document.querySelectorAll("details[data-cjm-fold]");
+  }
+
+  function openFoldHolding(href) {
+    var url;
+    try {
+      url = new URL(href, location.href);
+    } catch (error) {
+      return null;
+    }
+    if (url.pathname !== location.pathname || url.hash.length < 2) return null;
+    var target = document.getElementById(decodeURIComponent(url.hash.slice(1)));
+    var fold = target && target.closest("details[data-cjm-fold]");
+    if (fold && !fold.open) fold.open = true;
+    return fold ? target : null;
+  }
+
+  function fitFolds() {
+    folds().forEach(function (fold) { fold.open = !PHONE.matches; });
+    var target = openFoldHolding(location.href);
+    if (target) target.scrollIntoView();
+  }
+
+  function setUpFolds() {
+    var fresh = false;
+    folds().forEach(function (fold) {
+      if (fold.dataset.cjmReady) return;
+      fold.dataset.cjmReady = "1";
+      fresh = true;
+      // A diagram or table measured while closed is measured again once shown.
+      fold.addEventListener("toggle", function () {
+        if (!fold.open) return;
+        sliceAll();
+        labelScrollers();
+      });
+    });
+    if (fresh) fitFolds();
+  }
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a");
+    var href = link && (link.getAttribute("href") || link.getAttribute("xlink:href"));
+    if (href && href.indexOf("#") >= 0) openFoldHolding(href);
+  }, true);
+  window.addEventListener("hashchange", function () {
+    var target = openFoldHolding(location.href);
+    if (target) target.scrollIntoView();
+  });
+  if (PHONE.addEventListener) PHONE.addEventListener("change", fitFolds);
+
+  var closedForPrint = [];
+  window.addEventListener("beforeprint", function () {
+    folds().forEach(function (fold) {
+      if (!fold.open) {
+        closedForPrint.push(fold);
+        fold.open = true;
+      }
+    });
+    sliceAll();
+  });
+  window.addEventListener("afterprint", function () {
+    closedForPrint.forEach(function (fold) { fold.open = false; });
+    closedForPrint = [];
+  });
+
   function setup() {
+    setUpFolds();
     document.querySelectorAll("figure.cjm-flow").forEach(function (figure) {
       var button = figure.querySelector("button.cjm-zoom");
       if (!button || button.dataset.cjmReady) return;
@@ -197,7 +270,8 @@
     mapCues();
   }
 
-  window.addEventListener("beforeprint", sliceAll);
+  // Now (the script ends the page's body), not later when Material's document$ fires.
+  setUpFolds();
   if (typeof document$ !== "undefined" && document$.subscribe) {
     document$.subscribe(setup);
   } else if (document.readyState === "loading") {
