@@ -428,7 +428,7 @@ def test_fork_and_join_share_columns_on_parallel_tracks() -> None:
     # The two points of column 1 stand side by side, where the curve's vertices are.
     assert main[1].split(",")[0] == "125" and branch[1].split(",")[0] == "175"
     offsets = {cell.step.id: canvas.offset(cell) for cell in canvas.cells}
-    assert offsets == {"f": "", "x": "; --dx: -0.25", "y": "; --dx: 0.25", "j": ""}
+    assert offsets == {"f": "", "x": "; --dx: -0.25; --n: 2", "y": "; --dx: 0.25; --n: 2", "j": ""}
 
 
 def test_unequal_branches_across_a_stage_boundary() -> None:

@@ -119,10 +119,11 @@ class Canvas:
         return f"; --lane: {self.lane_number(lane) + cell.track}; --ls: 1"
 
     def offset(self, cell: Placement) -> str:
-        """Emotion points of steps sharing a column stand side by side in it."""
+        """Emotion points of steps sharing a column stand side by side in it, each
+        in its share of the column's width (`--n` shares)."""
         if cell.shared == 1:
             return ""
-        return f"; --dx: {(cell.slot + 0.5) / cell.shared - 0.5:g}"
+        return f"; --dx: {(cell.slot + 0.5) / cell.shared - 0.5:g}; --n: {cell.shared}"
 
     @property
     def geometry(self) -> str:
