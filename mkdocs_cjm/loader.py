@@ -956,6 +956,8 @@ class _JourneyBuilder:
                 built = self.step(index, step, steps_raw, stage_ids, step_ids)
                 if built is not None:
                     steps.append(built)
+        if step_ids is not None and not check.failed:
+            self.branch_fall_through(steps_raw, step_ids)
         if check.failed or not raw.get("title"):
             return None
         return Journey(
@@ -970,6 +972,61 @@ class _JourneyBuilder:
             future_of=raw.get("future_of"),
             source=Source(check.display, 1),
         )
+
+    def branch_fall_through(self, steps_raw: list[Any], step_ids: dict[str, int]) -> None:
+        """Warn where a branch of a fork ends without `next` just before another branch of
+        the same fork: by list order the flow would go on into that other branch.
+
+        A fork is a step whose `next` names two or more steps (its branches). A branch is
+        every step reached from one of them without entering the fork or another of its
+        branches. A step of it without `next` whose next step in the list is another
+        branch falls through into it: a path no customer takes, unless said with `next`.
+        """
+
+        def explicit(index: int) -> list[int] | None:
+            step = steps_raw[index]
+            targets = step.get("next") if isinstance(step, dict) else None
+            if targets is None:
+                return None
+            return [step_ids[t] for t in targets if isinstance(t, str) and t in step_ids]
+
+        def successors(index: int) -> list[int]:
+            targets = explicit(index)
+            if targets is not None:
+                return targets
+            return [index + 1] if index + 1 < len(steps_raw) else []
+
+        def step_id(index: int) -> str:
+            step = steps_raw[index]
+            return (step.get("id") if isinstance(step, dict) else None) or f"step-{index + 1}"
+
+        warned: set[int] = set()
+        for fork in range(len(steps_raw)):
+            branches = list(dict.fromkeys(explicit(fork) or ()))
+            if len(branches) < 2:
+                continue
+            for branch in branches:
+                others = set(branches) - {branch}
+                seen, todo = {branch}, [branch]
+                while todo:
+                    index = todo.pop()
+                    following = index + 1
+                    if explicit(index) is None and following in others and index not in warned:
+                        warned.add(index)
+                        self.check.add(
+                            f"steps[{index}]",
+                            f"the step '{step_id(index)}' ends the branch '{step_id(branch)}' "
+                            f"of the fork at '{step_id(fork)}' without next, so the flow goes "
+                            f"on to '{step_id(following)}', the fork's other branch: a path "
+                            "nobody takes",
+                            "say where it leads: next: [<step id>], or next: [] if the "
+                            "journey ends here",
+                            severity=Severity.WARNING,
+                        )
+                    for target in successors(index):
+                        if target not in seen and target != fork and target not in others:
+                            seen.add(target)
+                            todo.append(target)
 
     def persona_ids(self) -> tuple[str, ...]:
         raw = self.raw

@@ -264,3 +264,86 @@ def test_a_team_named_by_its_page_name_never_switches_team(tmp_path: Path) -> No
         " 'Care', and 'Care!' makes the same page name (name the team as the maps write it:"
         " 'Care' or 'Care!')"
     ) in built.output, built.output
+
+
+# Issue 21 item 13: the last step of one branch of a fork, without `next`, falls
+# through (in list order) into the fork's other branch: a path nobody takes.
+FORK = """\
+title: Đặt lịch hẹn
+persona: lan
+stages:
+  - id: look
+    name: Tìm hiểu
+  - id: buy
+    name: Mua
+steps:
+  - id: ask
+    stage: look
+    channel: web
+    action: Hỏi còn hàng không
+    next: [online, in-store]
+  - id: online
+    stage: buy
+    channel: web
+    action: Đặt hàng trực tuyến
+  - id: pay-online
+    stage: buy
+    channel: web
+    action: Thanh toán trực tuyến
+  - id: in-store
+    stage: buy
+    channel: store
+    action: Đến cửa hàng mua
+"""
+
+
+def fork_warnings(tmp_path: Path, text: str) -> list[str]:
+    project = write_project(tmp_path / "site", small_maps({"hen": text}))
+    result = load_playbook(project / "maps", display_root=project)
+    return [str(problem) for problem in result.problems]
+
+
+def test_a_branch_falling_through_into_the_other_branch_is_a_warning(tmp_path: Path) -> None:
+    assert fork_warnings(tmp_path, FORK) == [
+        "maps/journeys/hen.yml:18:5: warning: steps[2]: the step 'pay-online' ends the"
+        " branch 'online' of the fork at 'ask' without next, so the flow goes on to"
+        " 'in-store', the fork's other branch: a path nobody takes (say where it leads:"
+        " next: [<step id>], or next: [] if the journey ends here)"
+    ]
+    project = tmp_path / "site"
+    built = run_build(project, strict=False)
+    assert built.returncode == 0
+    assert "steps[2]: the step 'pay-online' ends the branch 'online'" in built.output
+
+
+@pytest.mark.parametrize(
+    "fix",
+    [
+        (
+            "    action: Thanh toán trực tuyến\n",
+            "    action: Thanh toán trực tuyến\n    next: []\n",
+        ),
+        # Meant: the online branch leads on to the store (said, so not a fall-through).
+        (
+            "    action: Thanh toán trực tuyến\n",
+            "    action: Thanh toán trực tuyến\n    next: [in-store]\n",
+        ),
+    ],
+    ids=["ends", "leads-on"],
+)
+def test_a_branch_that_says_where_it_goes_is_no_warning(
+    tmp_path: Path, fix: tuple[str, str]
+) -> None:
+    assert fork_warnings(tmp_path, FORK.replace(*fix)) == []
+
+
+def test_the_last_branch_may_end_the_list_without_next(tmp_path: Path) -> None:
+    """The store branch written first, ended; the online branch last: it falls off the
+    end of the list, which is the journey's end, not another branch."""
+    store = FORK[FORK.index("  - id: in-store\n") :]
+    reordered = FORK.replace(store, "").replace(
+        "    next: [online, in-store]\n",
+        "    next: [online, in-store]\n" + store + "    next: []\n",
+    )
+    assert reordered.index("id: in-store") < reordered.index("id: online")
+    assert fork_warnings(tmp_path, reordered) == []

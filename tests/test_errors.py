@@ -496,7 +496,7 @@ CASES = [
             f" unknown channel '{channel}': there is no channels.yml (create channels.yml in"
             " the maps folder and describe each channel there)"
             for index, (line, channel) in enumerate(
-                ((25, "website"), (35, "hotline"), (43, "store"))
+                ((25, "website"), (35, "hotline"), (44, "store"))
             )
         ],
         remove=(CHANNELS,),
