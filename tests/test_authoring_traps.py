@@ -347,3 +347,15 @@ def test_the_last_branch_may_end_the_list_without_next(tmp_path: Path) -> None:
     )
     assert reordered.index("id: in-store") < reordered.index("id: online")
     assert fork_warnings(tmp_path, reordered) == []
+
+
+def test_the_byte_for_byte_claim_names_what_serve_itself_changes() -> None:
+    """Issue 21 item 15: a fast rebuild is a full rebuild's bytes but for the two things
+    `mkdocs serve` adds to any build, fast or not: its live-reload script and a
+    canonical link (and sitemap) made from the dev server's own address."""
+    for name in ("README.md", "docs/setup.md"):
+        text = " ".join((ROOT / name).read_text(encoding="utf-8").split())
+        claim = text.index("byte for byte")
+        around = text[claim - 400 : claim + 700]
+        assert "live-reload script" in around, name
+        assert "canonical link" in around, name
