@@ -269,6 +269,7 @@ def parse_block(source: str, generator: SiteGenerator) -> ViewRequest:
         hint = f" ({first.suggestion})" if first.suggestion else ""
         # Lines the YAML reader names are the block's, not the page's.
         message = re.sub(r"\bline (\d+)", r"line \1 of the block", first.message)
+        message = message.removeprefix("YAML syntax error: ")  # "not valid YAML" says it
         raise BlockError(f"not valid YAML: {message}{hint}", first.line)
     data = tree.plain()
     names = sorted(VIEWS)

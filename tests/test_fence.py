@@ -317,8 +317,8 @@ def test_without_the_plugin_next_to_exported_pages(tmp_path: Path) -> None:
         ),
         (
             "view: [matrix",
-            "docs/guide.md:6: cjm block: not valid YAML: expected ',' or ']', but got"
-            " '<stream end>'",
+            "docs/guide.md:6: cjm block: not valid YAML: expected ',' or ']', but got the end"
+            " of the file (while parsing a flow sequence)",
         ),
         (
             "view: team\nteam: Store operation",
