@@ -7,6 +7,7 @@ served and the browser launched once per run.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import shutil
@@ -150,6 +151,16 @@ def open_page(browser: Any, site_url: str) -> Iterator[Callable[..., Opened]]:
         )
         response = page.goto((base or site_url) + path + query, wait_until="networkidle")
         assert response is not None and response.ok, f"{path}: HTTP {response and response.status}"
+        # Material sets the palette of the reader's colour scheme from its bundle, which
+        # may finish after the network is idle on a busy machine: wait for it.
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+        with contextlib.suppress(PlaywrightTimeout):
+            page.wait_for_function(
+                "scheme => document.body.getAttribute('data-md-color-scheme') === scheme",
+                arg=scheme,
+                timeout=10_000,
+            )
         actual = page.evaluate("document.body.getAttribute('data-md-color-scheme')")
         assert actual == scheme, f"asked for the {scheme} palette, Material shows {actual}"
         # Webfonts and emoji must be laid out before measuring or screenshotting.
