@@ -206,8 +206,17 @@ def test_canvas_opens_the_page_with_stages_lanes_and_steps(
         # The flow diagram's box for the step points at the same anchor.
         assert flow_anchors.count(f"#step-{step['id']}") == 1, step["id"]
         assert page.locator(f'[id="step-{step["id"]}"]').count() == 1
-    lefts = [cell["left"] for cell in cells]
-    assert lefts == sorted(lefts)
+    # Left to right as the flow goes: a step's `next` targets (the following step
+    # without `next`) stand to its right unless its card draws a return to them;
+    # alternatives stand in the same column (render/branches.py).
+    listed = [s.get("id", f"step-{n}") for n, s in enumerate(journey["steps"], start=1)]
+    by_id = {cell["id"]: cell for cell in cells}
+    for step in steps:
+        position = listed.index(step["id"])
+        for target in step.get("next", listed[position + 1 : position + 2]):
+            if by_id[target]["left"] <= by_id[step["id"]]["left"]:
+                back = rf"↩ (back to step|quay lại bước) {listed.index(target) + 1}\b"
+                assert re.search(back, _words(by_id[step["id"]]["text"])), (step["id"], target)
     # A cell for each step in every per-step lane (visibly empty when nothing is noted).
     for lane in ("thoughts", "pain-points", "opportunities", "owners"):
         if lane in lanes:
@@ -229,7 +238,11 @@ def test_canvas_opens_the_page_with_stages_lanes_and_steps(
         for step in rated:
             point, column = points[step["id"]], columns[step["id"]]
             centre = point["left"] + point["width"] / 2
-            assert abs(centre - (column["left"] + column["width"] / 2)) <= 3, step["id"]
+            sharing = sum(1 for cell in cells if abs(cell["left"] - column["left"]) <= 1)
+            if sharing == 1:
+                assert abs(centre - (column["left"] + column["width"] / 2)) <= 3, step["id"]
+            else:  # alternatives' points stand side by side in their shared column
+                assert column["left"] < centre < column["right"], step["id"]
             assert re.search(rf"(?<!\d){step['emotion']}(?!\d)", point["text"]), point["text"]
             tops.setdefault(step["emotion"], set()).add(round(point["top"]))
         # Higher scores sit higher; one level per score.
@@ -335,11 +348,28 @@ def test_phone_shows_a_vertical_timeline(
         for step in steps
     ]
     assert all(box is not None for box in boxes)
-    tops = [box["y"] for box in boxes if box]
-    assert tops == sorted(tops), "steps follow one another down the page"
+    # Steps follow one another down the page; a fork's alternatives (data-branch)
+    # come right after it, one branch after the other, before the steps all take.
+    branch = {
+        step["id"]: page.locator(
+            f'[data-cjm-map] [data-lane="steps"] [data-step="{step["id"]}"]'
+        ).get_attribute("data-branch")
+        for step in steps
+    }
+    top = {step["id"]: box["y"] for step, box in zip(steps, boxes, strict=True) if box}
+    shared = [top[step["id"]] for step in steps if not branch[step["id"]]]
+    assert shared == sorted(shared), "steps follow one another down the page"
+    for step in steps:
+        fork = branch[step["id"]]
+        if fork:
+            after = [s["id"] for s in steps[steps.index(step) :] if not branch[s["id"]]]
+            assert top[fork] < top[step["id"]], step["id"]
+            assert not after or top[step["id"]] < top[after[0]] or after[0] == fork, step["id"]
     for box in boxes:
         assert box and box["x"] >= 0 and box["x"] + box["width"] <= PHONE[0]
     # Each card carries its emotion, pain points and owner, between it and the next step.
+    ordered = sorted(zip(steps, boxes, strict=True), key=lambda pair: top[pair[0]["id"]])
+    steps, boxes = [pair[0] for pair in ordered], [pair[1] for pair in ordered]
     for step, box, following in zip(steps, boxes, [*boxes[1:], None], strict=True):
         for lane in ("emotion", "pain-points", "owners"):
             if lane == "emotion" and step.get("emotion") is None:
