@@ -73,9 +73,7 @@ def test_phone_page_of_twenty_steps_is_at_most_half_as_tall(
 ) -> None:
     page = open_journey("twenty", "phone", scheme)
     height = page.evaluate("document.documentElement.scrollHeight")
-    page.screenshot(
-        path=screenshot_path(f"journey-twenty-folded-{scheme}", PHONE[0], scheme), full_page=True
-    )
+    page.screenshot(path=screenshot_path("journey-twenty-folded", PHONE[0], scheme), full_page=True)
     assert height <= TWENTY_PHONE_HEIGHT_BEFORE / 2, f"{height}px at {PHONE[0]}px"
     # What makes it so: the sections after the timeline are closed, each a summary line.
     folds = page.evaluate(FOLD_STATE)
@@ -119,7 +117,7 @@ def test_phone_reader_opens_a_section_and_follows_a_step_link(
     assert sizes[0] > sizes[1], sizes
     # Opened after load, it is still labelled for the keyboard as a scrolling region.
     assert matrix.get_attribute("tabindex") == "0"
-    page.screenshot(path=screenshot_path(f"journey-twenty-matrix-open-{scheme}", PHONE[0], scheme))
+    page.screenshot(path=screenshot_path("journey-twenty-matrix-open", PHONE[0], scheme))
 
     # A step's action on the timeline links to its row in the (closed) step details.
     action = page.locator('[data-cjm-map] [data-lane="steps"] a.cjm-map-action').nth(9)
