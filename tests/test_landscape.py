@@ -7,14 +7,20 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from pathlib import Path
 
 import pytest
 from conftest import BuildResult, text_of
-from test_incremental import load
+from test_incremental import OPTIONS, load
 from test_phases import PHASES, phases_site  # noqa: F401  (a fixture)
 
+from mkdocs_cjm.diagrams import Backend, DiagramRenderer
+from mkdocs_cjm.generate import SiteGenerator
 from mkdocs_cjm.i18n import labels_for
+from mkdocs_cjm.pages import PageKind
 from mkdocs_cjm.render.sparkline import HEIGHT, PAD, sparkline_points, sparkline_svg
+from mkdocs_cjm.sections import VIEW_BY_NAME
+from mkdocs_cjm.sections import overview as overview_section
 from mkdocs_cjm.sections.overview import landscape, shown
 
 OVERVIEW = "playbook/"
@@ -30,8 +36,10 @@ def test_sparkline_svg_names_every_score_and_has_no_nan() -> None:
     labels = labels_for("en")
     svg = sparkline_svg(playbook.journey_by_id["mo-tai-khoan"], labels)
     assert "data-sparkline" in svg
-    assert 'aria-label="Emotion per step, from 1 (very negative) to 5 (very positive): ' in svg
-    assert "3, 1, 2, 5; lowest 1" in svg
+    assert (
+        'aria-label="Emotion over 4 rated steps, from 1 (very negative) to 5 (very positive): '
+        'starts at 3, lowest 1, highest 5, ends at 5"'
+    ) in svg
     assert not re.search(r"nan|inf", svg, re.IGNORECASE)
     # One rated step still draws a stroke; none draws nothing.
     savings = playbook.journey_by_id["gui-tiet-kiem"]
@@ -176,4 +184,22 @@ def test_every_landscape_label_is_translated(language: str) -> None:
     labels = labels_for(language)
     for key in ("landscape", "landscape_text", "group_by", "starts_in", "worst_moment"):
         assert labels[key]
-    assert "{scores}" in labels["sparkline_label"] and "{low}" in labels["sparkline_label"]
+    for field in ("{count}", "{first}", "{low}", "{high}", "{last}"):
+        assert field in labels["sparkline_label"]
+
+
+def test_past_the_limit_the_landscape_counts_kpis_instead_of_naming_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    playbook = load(PHASES / "maps")
+    renderer = DiagramRenderer(Backend.AUTO, tmp_path / "cache")
+
+    def overview() -> str:
+        generator = SiteGenerator(playbook, OPTIONS, renderer)
+        return generator.view_index(VIEW_BY_NAME[PageKind.OVERVIEW]).markdown
+
+    assert "1 KPI below target:</span> Tỉ lệ hoàn tất eKYC (62% / target 80%)" in overview()
+    monkeypatch.setattr(overview_section, "LANDSCAPE_NAMES_KPIS_UP_TO", 2)  # 3 journeys
+    compact = overview()
+    assert "1 KPI below target:</span></p>" in compact
+    assert "Tỉ lệ hoàn tất eKYC (62%" not in compact

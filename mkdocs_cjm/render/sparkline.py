@@ -42,7 +42,10 @@ def sparkline_svg(journey: Journey, labels: Mapping[str, str]) -> str:
     line = " ".join(f"{x:g},{y:g}" for x, y in points)
     low = min(scores)
     neutral_y = round(PAD + (HEIGHT - 2 * PAD) / 2, 2)  # a score of 3
-    label = labels["sparkline_label"].format(scores=", ".join(map(str, scores)), low=low)
+    # The shape in words, of one size however long the journey (the overview at scale).
+    label = labels["sparkline_label"].format(
+        first=scores[0], low=low, high=max(scores), last=scores[-1], count=len(scores)
+    )
     return (
         f'<svg class="cjm-sparkline" data-sparkline viewBox="0 0 {WIDTH} {HEIGHT}" '
         f'preserveAspectRatio="none" role="img" aria-label="{escape(label)}" focusable="false">'

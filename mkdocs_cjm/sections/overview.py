@@ -150,6 +150,10 @@ def landscape(playbook: Playbook, labels: Mapping[str, str]) -> Landscape:
     return Landscape(columns, tuple(entries), (*groups, *persona_groups))
 
 
+# Past this many journeys the landscape counts each journey's KPIs below target instead
+# of naming them (the journey page names them): the home stays well under 1 MB at 600.
+LANDSCAPE_NAMES_KPIS_UP_TO = 150
+
 # Teams named in the "start here" line; past it, the line ends with a link to all of them.
 START_HERE_TEAMS = 6
 
@@ -169,6 +173,7 @@ def context(generator: SiteGenerator) -> Mapping[str, Any]:
         "stale_reviews": generator.stale_reviews(),
         "evidence_ranking": rank_by_weak_evidence(generator.playbook.journeys),
         "landscape": landscape(generator.playbook, generator.labels),
+        "landscape_kpi_names": len(generator.playbook.journeys) <= LANDSCAPE_NAMES_KPIS_UP_TO,
         "start_here_teams": list(generator.index.teams)[:START_HERE_TEAMS],
         "more_teams": len(generator.index.teams) > START_HERE_TEAMS,
         "team_count": len(generator.index.teams),
