@@ -29,6 +29,7 @@ The rules (documented for authors in docs/journey-page.md):
 
 from __future__ import annotations
 
+import heapq
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -120,11 +121,25 @@ def layout_branches(stages: Sequence[Stage], steps: Sequence[Step]) -> BranchLay
     sinks = [sid for sid in order if not forward[sid]]
     looping = {sid: all(returns[s] for s in sinks if reaches(sid, s)) for sid in order}
 
-    # Which forks' branches each step is on: (fork, alternative number).
-    member_of: dict[str, list[tuple[str, int]]] = {sid: [] for sid in order}
+    ids = list(order)  # by map order: bit n of a reach set is ids[n]
+
+    def steps_in(bits: int) -> list[str]:
+        found = []
+        while bits:
+            low = bits & -bits
+            found.append(ids[low.bit_length() - 1])
+            bits ^= low
+        return found
+
     forks = [sid for sid in order if len(alternatives[sid]) >= 2]
+    is_fork = set(forks)
+    track, chains = _tracks(ordered, alternatives, column, order)
+    # Which forks' branches each step is on: (fork, alternative number). A fork's
+    # alternatives are named (either, or, ...) top track first, so the phone's
+    # order and the chips read as the desktop shows them.
+    member_of: dict[str, list[tuple[str, int]]] = {sid: [] for sid in order}
     for fork in forks:
-        alts = alternatives[fork]
+        alts = sorted(alternatives[fork], key=lambda t: (track[t], column[t], order[t]))
         going_on = [a for a in alts if not looping[a]]
         join_mask = 0
         if len(going_on) >= 2:
@@ -132,39 +147,32 @@ def layout_branches(stages: Sequence[Stage], steps: Sequence[Step]) -> BranchLay
             for alt in going_on:
                 common &= reach[alt]
             if common:
-                join = min(
-                    (sid for sid in order if common >> order[sid] & 1),
-                    key=lambda sid: (column[sid], order[sid]),
-                )
+                join = _first_reached(going_on[0], common, forward, column, order)
                 join_mask = reach[join]
         for number, alt in enumerate(alts):
             if len(going_on) == 1 and alt == going_on[0]:
                 members = 1 << order[alt]
             else:
                 members = reach[alt] & ~join_mask
-            for sid in order:
-                if members >> order[sid] & 1:
-                    member_of[sid].append((fork, number))
-
-    track, chains = _tracks(ordered, alternatives, column, order)
-    # A fork's alternatives are named (either, or, ...) top track first, so the
-    # phone's order and the chips read as the desktop shows them.
-    for fork in forks:
-        ranked = sorted(alternatives[fork], key=lambda t: (track[t], column[t], order[t]))
-        renumber = {alternatives[fork].index(t): n for n, t in enumerate(ranked)}
-        for sid in order:
-            member_of[sid] = [(f, renumber[n] if f == fork else n) for f, n in member_of[sid]]
+            for sid in steps_in(members):
+                member_of[sid].append((fork, number))
     last_column = sum(stage_widths) - 1
     in_column: dict[int, list[str]] = {}
+    slot: dict[str, int] = {}
     for sid in sorted(order, key=lambda s: (column[s], track[s], order[s])):
-        in_column.setdefault(column[sid], []).append(sid)
-    chain_spans = [(column[c[0]], column[c[-1]]) for c in chains]
+        slot[sid] = len(in_column.setdefault(column[sid], []))
+        in_column[column[sid]].append(sid)
+    # How many chains are under way in each column.
+    active = [0] * (last_column + 2)
+    for chain in chains:
+        active[column[chain[0]]] += 1
+        active[column[chain[-1]] + 1] -= 1
+    active = list(itertools.accumulate(active))
 
     placements = []
     for step in ordered:
         sid = step.id
         enclosing = sorted(member_of[sid], key=lambda item: (column[item[0]], order[item[0]]))
-        active = sum(1 for first, last in chain_spans if first <= column[sid] <= last)
         nearest = enclosing[-1] if enclosing else None
         key: list[int] = []
         for fork, number in enclosing:
@@ -176,14 +184,14 @@ def layout_branches(stages: Sequence[Stage], steps: Sequence[Step]) -> BranchLay
                 order=order[sid],
                 column=column[sid],
                 track=track[sid],
-                fills=active == 1 and not enclosing,
-                slot=in_column[column[sid]].index(sid),
+                fills=active[column[sid]] == 1 and not enclosing,
+                slot=slot[sid],
                 shared=len(in_column[column[sid]]),
-                fork=sid in forks,
+                fork=sid in is_fork,
                 alternatives=tuple(
                     by_id[t] for t in sorted(alternatives[sid], key=lambda t: (track[t], order[t]))
                 )
-                if sid in forks
+                if sid in is_fork
                 else (),
                 branch=nearest[0] if nearest else None,
                 depth=len(enclosing),
@@ -201,6 +209,29 @@ def layout_branches(stages: Sequence[Stage], steps: Sequence[Step]) -> BranchLay
         tracks=max(track.values(), default=0) + 1,
         runs=_runs(chains, alternatives, placed, column, order),
     )
+
+
+def _first_reached(
+    start: str,
+    wanted: int,
+    forward: dict[str, tuple[str, ...]],
+    column: dict[str, int],
+    order: dict[str, int],
+) -> str:
+    """The leftmost step of the set `wanted` that `start` reaches (ties in map
+    order): a walk in column order, so a fork costs the size of its branches, not
+    of the rest of the journey."""
+    heap = [(column[start], order[start], start)]
+    seen = {start}
+    while heap:
+        _, _, sid = heapq.heappop(heap)
+        if wanted >> order[sid] & 1:
+            return sid
+        for target in forward[sid]:
+            if target not in seen:
+                seen.add(target)
+                heapq.heappush(heap, (column[target], order[target], target))
+    raise ValueError(f"{start} reaches none of the steps wanted")
 
 
 def _back_edges(ordered: list[Step], targets: dict[str, tuple[str, ...]]) -> set[tuple[str, str]]:
@@ -346,9 +377,13 @@ def _runs(
     step it joins; then any forward link (not a skip) no chain drew."""
     drawn: set[tuple[str, str]] = set()
     runs: list[tuple[Placement, ...]] = []
+    leads_to: dict[str, list[str]] = {}
+    for sid, targets in alternatives.items():
+        for target in targets:
+            leads_to.setdefault(target, []).append(sid)
     for chain in chains:
         line = list(chain)
-        sources = [sid for sid, targets in alternatives.items() if chain[0] in targets]
+        sources = leads_to.get(chain[0], [])
         if sources:
             line.insert(0, max(sources, key=lambda s: (column[s], order[s])))
         onward = alternatives[chain[-1]]
