@@ -38,6 +38,7 @@ from .pages import RESERVED_IDS
 from .problems import MapError, Problem, Severity, did_you_mean
 from .yamlsafe import DEFAULT_MAX_FILE_BYTES, YNode, read_yaml
 
+RESERVED_PHASE_IDS = ("none", "start")
 YAML_SUFFIXES = (".yml", ".yaml")  # compared in lower case: `x.YML` is read too
 _ID = re.compile(schema.ID_CHARACTERS)
 _NOT_AN_ID = "is not a valid id: use only lowercase letters, digits and '-'"
@@ -700,6 +701,19 @@ class _Loader:
                         "give each phase a unique id",
                     )
                     continue
+                if phase_id in RESERVED_PHASE_IDS:
+                    # Pages mark stages without a phase `data-phase="none"` and a phase's
+                    # first stage with the class `cjm-phase-start`.
+                    check.add(
+                        f"phases[{index}].id",
+                        f"the phase id '{phase_id}' is reserved: the pages use it for "
+                        + (
+                            "stages without a phase"
+                            if phase_id == "none"
+                            else "a phase's first stage"
+                        ),
+                        f"choose another id, e.g. '{phase_id}-phase'",
+                    )
                 first[phase_id] = index
                 if found.declared is not None:
                     found.declared.add(phase_id)

@@ -174,3 +174,15 @@ def test_pages_name_the_playbook_phases(phases_site: BuildResult) -> None:
         "Gắn bó",
         "Chưa xếp giai đoạn",
     ]
+
+
+@pytest.mark.parametrize("reserved", ["none", "start"])
+def test_a_phase_id_the_pages_use_is_refused(tmp_path: Path, reserved: str) -> None:
+    maps = copy_maps(tmp_path)
+    replace_in(maps / "playbook.yml", "id: grow", f"id: {reserved}")
+    replace_in(maps / "journeys/gui-tiet-kiem.yml", "phase: grow", f"phase: {reserved}")
+    found = problems(maps)
+    assert found[-1].startswith(
+        f"maps/playbook.yml:10:9: error: phases[3].id: the phase id '{reserved}' is reserved"
+    )
+    assert found[-1].endswith(f"(choose another id, e.g. '{reserved}-phase')")
