@@ -115,6 +115,8 @@ OPEN_UP_TO = 300
 # `<prefix>/pain-points/<team slug>/`, and the register lists the teams: one page
 # of thousands of entries would pass 2 MB and be no use to anyone.
 SPLIT_OVER = 1500
+# A register split by team still opens on the playbook's worst moments: this many.
+SPLIT_WORST = 50
 NO_OWNER = "no-owner"  # the page of the entries no team owns (`index.team_slugs` reserves it)
 
 
@@ -141,6 +143,7 @@ def context(generator: SiteGenerator) -> Mapping[str, Any]:
     groups = register(generator.playbook, generator.index)
     result = _context(generator, groups, part=False)
     result["split"] = result["total"] > SPLIT_OVER
+    result["split_worst"] = SPLIT_WORST
     return result
 
 
