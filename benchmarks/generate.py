@@ -236,6 +236,10 @@ def _journey(rng: random.Random, index: int, persona_ids: list[str]) -> dict[str
             kpi_name, unit = rng.choice(KPI_NAMES)
             target = rng.randint(10, 90)
             actual = max(1, target + rng.randint(-20, 20))
+            if any(other["name"] == kpi_name for other in kpis):
+                # One name per stage (a second is an error): numbered, so the playbook
+                # keeps its size and its random draws.
+                kpi_name = f"{kpi_name} #{len(kpis) + 1}"
             kpi: dict[str, Any] = {
                 "name": kpi_name,
                 "target": f"{target}{unit}" if unit else target,
