@@ -48,7 +48,9 @@ def metrics_file(rows: int) -> bytes:
         if "," not in (kpi.id or kpi.name)
     ]
     lines = ["journey,stage,kpi,date,value"]
-    start = date(2000, 1, 1)
+    # Every row dated before the examples' day (a row after "today" is left out with a
+    # warning), so all of them go through the loader's fast path.
+    start = date(2026, 1, 1) - timedelta(days=-(-rows // len(kpis)))
     for number in range(rows):
         journey_id, stage_id, kpi = kpis[number % len(kpis)]
         day = start + timedelta(days=number // len(kpis))
