@@ -336,6 +336,10 @@
     var controls = buildControls(box);
     box.hidden = false;
     var entries = root.querySelectorAll(ENTRY);
+    // "n of m shown" counts each pain point once: the worst-first list's rows, if any.
+    var counted = root.querySelector("[data-cjm-worst-first]")
+      ? root.querySelectorAll("[data-cjm-worst-first] " + "tr[data-journey]")
+      : entries;
     var groups = root.querySelectorAll("[data-cjm-group]");
     function apply() {
       var wanted = controls.selects
@@ -348,6 +352,7 @@
         });
         entry.hidden = !match;
       });
+      var shown = Array.prototype.filter.call(counted, function (entry) { return !entry.hidden; }).length;
       groups.forEach(function (group) {
         var visible = group.querySelectorAll(VISIBLE_ENTRY).length;
         group.hidden = visible === 0;
@@ -405,8 +410,3 @@
   }
 })();
 /* ==== end of the playbook views block ==== */
-    // "n of m shown" counts each pain point once: the worst-first list's rows, if any.
-    var counted = root.querySelector("[data-cjm-worst-first]")
-      ? root.querySelectorAll("[data-cjm-worst-first] " + "tr[data-journey]")
-      : entries;
-      var shown = Array.prototype.filter.call(counted, function (entry) { return !entry.hidden; }).length;
