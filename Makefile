@@ -53,6 +53,9 @@ screenshots: $(STAMP) browser-deps
 	cp build/screenshots/view-kpi-board-1440-slate.png docs/images/kpi-board-dark.png
 	cp build/screenshots/view-team-1440-default.png docs/images/team-light.png
 	cp build/screenshots/view-heatmap-1440-slate.png docs/images/heatmap-dark.png
+	cp build/screenshots/overview-landscape-1440-default.png docs/images/landscape-light.png
+	cp build/screenshots/overview-landscape-390-slate.png docs/images/landscape-phone-dark.png
+	cp build/screenshots/canvas-branches-390-slate.png docs/images/branches-phone-dark.png
 
 clean:
 	rm -rf $(VENV) site build .cache .pytest_cache .mypy_cache .ruff_cache
