@@ -664,11 +664,10 @@ class _Loader:
         self.problems.extend(problems)
         return playbook
 
-    def load_phases(self) -> _Phases:
-        """The lifecycle's phases from playbook.yml, in order; the defaults without it."""
-        existing = self.yaml_files(self.maps_dir, stem="playbook")
-        if not existing:
-            return _Phases()
+    def single_file(self, stem: str, suggestion: str) -> Path | None:
+        """The one `<stem>.yml`/`.yaml` in the maps folder (None if absent); a second
+        spelling beside it is an error, and the first one found is read."""
+        existing = self.yaml_files(self.maps_dir, stem=stem)
         if len(existing) > 1:
             self.problems.append(
                 Problem(
@@ -677,10 +676,17 @@ class _Loader:
                     0,
                     "",
                     f"both {existing[0].name} and {existing[1].name} exist",
-                    suggestion="keep only one playbook file",
+                    suggestion=suggestion,
                 )
             )
-        data, check = self.read(existing[0], schema.PLAYBOOK_FILE)
+        return existing[0] if existing else None
+
+    def load_phases(self) -> _Phases:
+        """The lifecycle's phases from playbook.yml, in order; the defaults without it."""
+        file = self.single_file("playbook", "keep only one playbook file")
+        if file is None:
+            return _Phases()
+        data, check = self.read(file, schema.PLAYBOOK_FILE)
         found = _Phases(file=check.display)
         raw_phases = (data or {}).get("phases")
         if data is None or ("phases" in data and raw_phases is None):
@@ -726,21 +732,10 @@ class _Loader:
         return found
 
     def load_channels(self) -> _Channels:
-        existing = self.yaml_files(self.maps_dir, stem="channels")
-        if not existing:
+        file = self.single_file("channels", "keep only one channel registry")
+        if file is None:
             return _Channels()
-        if len(existing) > 1:
-            self.problems.append(
-                Problem(
-                    self.display(existing[1]),
-                    0,
-                    0,
-                    "",
-                    f"both {existing[0].name} and {existing[1].name} exist",
-                    suggestion="keep only one channel registry",
-                )
-            )
-        data, check = self.read(existing[0], schema.CHANNELS_FILE)
+        data, check = self.read(file, schema.CHANNELS_FILE)
         self.problems.extend(check.problems)
         channels = _Channels(file=check.display, unreadable=data is None)
         for channel_id, raw in (data or {}).items():
