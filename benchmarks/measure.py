@@ -51,8 +51,9 @@ def drop_views() -> None:
     heatmap, in every module that holds them."""
     from dataclasses import replace
 
-    from mkdocs_cjm import generate, nav, sections
+    from mkdocs_cjm import sections
     from mkdocs_cjm.sections import heatmap
+    from mkdocs_cjm.site import generate, nav
 
     def without_heatmap(context: Any) -> Any:
         empty = heatmap.Heatmap((), {}, {}, (), {})

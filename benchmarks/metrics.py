@@ -32,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from mkdocs_cjm.loader import load_playbook  # noqa: E402
+from mkdocs_cjm.core.loader import load_playbook  # noqa: E402
 
 RUNS = 5
 TARGET_SECONDS = 1.0

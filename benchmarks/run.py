@@ -101,7 +101,7 @@ def prepare(n: int) -> tuple[Path, Path]:
         [
             sys.executable,
             "-m",
-            "mkdocs_cjm.cli",
+            "mkdocs_cjm.glue.cli",
             "export",
             "--force",
             "--nav",

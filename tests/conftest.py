@@ -116,13 +116,17 @@ def write_project(
 
 
 def copy_project(source: Path, destination: Path) -> Path:
-    shutil.copytree(
-        source,
-        destination,
-        ignore=shutil.ignore_patterns(
-            "site", ".cache", ".venv", "build", "__pycache__", ".git", "node_modules"
-        ),
-    )
+    # The built site and the build folder only at the top: `mkdocs_cjm/site/` is code.
+    top_only = {"site", "build"}
+    anywhere = shutil.ignore_patterns(".cache", ".venv", "__pycache__", ".git", "node_modules")
+
+    def ignore(folder: str, names: list[str]) -> set[str]:
+        skipped = set(anywhere(folder, names))
+        if Path(folder) == source:
+            skipped |= top_only & set(names)
+        return skipped
+
+    shutil.copytree(source, destination, ignore=ignore)
     return destination
 
 

@@ -14,10 +14,10 @@ import pytest
 from conftest import ROOT, run_build, small_journey, small_maps, write_project
 from test_errors import J, journey, make_project
 
-from mkdocs_cjm import cli
-from mkdocs_cjm.index import build_index
-from mkdocs_cjm.loader import load_playbook
-from mkdocs_cjm.schema import FILE_KINDS, json_schema
+from mkdocs_cjm.core.index import build_index
+from mkdocs_cjm.core.loader import load_playbook
+from mkdocs_cjm.core.schema import FILE_KINDS, json_schema
+from mkdocs_cjm.glue import cli
 
 
 def test_validate_with_no_maps_is_an_error(
@@ -96,7 +96,7 @@ def test_bare_schema_prints_one_json_document(capsys: pytest.CaptureFixture[str]
 
 def test_schema_into_a_closed_pipe_ends_quietly() -> None:
     # `mkdocs-cjm schema | head -1`
-    command = f"{sys.executable} -m mkdocs_cjm.cli schema | head -1"
+    command = f"{sys.executable} -m mkdocs_cjm.glue.cli schema | head -1"
     result = subprocess.run(
         ["bash", "-o", "pipefail", "-c", command],
         capture_output=True,

@@ -505,7 +505,7 @@ def team_names() -> set[str]:
 
 
 def generated_urls() -> list[str]:
-    from mkdocs_cjm.index import team_slugs
+    from mkdocs_cjm.core.index import team_slugs
     from mkdocs_cjm.sections import SECTIONS
 
     return [

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from conftest import small_journey, small_maps, write_project
 
-from mkdocs_cjm.diagrams import Backend, DiagramRenderer, clean_svg
+from mkdocs_cjm.render.diagrams import Backend, DiagramRenderer, clean_svg
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 
@@ -100,9 +100,9 @@ def test_a_fresh_renderer_reads_every_diagram_from_the_disk_cache(project: Path)
 
 
 def _sources(project: Path) -> list[str]:
-    from mkdocs_cjm.i18n import labels_for
-    from mkdocs_cjm.loader import load_playbook
+    from mkdocs_cjm.core.loader import load_playbook
     from mkdocs_cjm.render.flow import flow_dot
+    from mkdocs_cjm.site.i18n import labels_for
 
     playbook = load_playbook(project / "maps", display_root=project).raise_for_errors()
     journeys = sorted(playbook.journeys, key=lambda journey: journey.id)
@@ -143,7 +143,7 @@ def test_a_damaged_entry_is_rendered_again_and_replaced(tmp_path: Path, damage: 
 KILLED_WRITER = textwrap.dedent(
     """
     import os, sys, time
-    from mkdocs_cjm import diagrams
+    from mkdocs_cjm.render import diagrams
 
     real_fdopen = os.fdopen
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from conftest import run_build, small_journey, small_maps, write_project
 
-from mkdocs_cjm.diagrams import Backend, DiagramRenderer, is_safe_svg
+from mkdocs_cjm.render.diagrams import Backend, DiagramRenderer, is_safe_svg
 
 SVG = 'xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"'
 POISONS = {
@@ -44,9 +44,9 @@ def test_the_allowlist_refuses(poison: str) -> None:
 
 
 def test_the_allowlist_accepts_what_both_backends_draw(tmp_path: Path) -> None:
-    from mkdocs_cjm.i18n import labels_for
-    from mkdocs_cjm.loader import load_playbook
+    from mkdocs_cjm.core.loader import load_playbook
     from mkdocs_cjm.render.flow import flow_dot
+    from mkdocs_cjm.site.i18n import labels_for
 
     maps = Path(__file__).resolve().parent / "fixtures" / "hostile" / "maps"
     playbook = load_playbook(maps).raise_for_errors()

@@ -22,7 +22,7 @@ from conftest import (
 )
 from selectolax.lexbor import LexborNode as Node
 
-from mkdocs_cjm.model import Journey, Kpi, Stage, Step
+from mkdocs_cjm.core.model import Journey, Kpi, Stage, Step
 from mkdocs_cjm.render.branches import layout_branches
 from mkdocs_cjm.render.canvas import (
     EMOTION_LANE_HEIGHT,

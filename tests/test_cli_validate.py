@@ -10,7 +10,7 @@ import pytest
 from conftest import BASE_CONFIG, run_build
 from test_errors import LAN, J, journey, make_project
 
-from mkdocs_cjm import cli
+from mkdocs_cjm.glue import cli
 
 BROKEN = {
     J: journey(("channel: website", "channel: webiste"), ("emotion: 4", "emotoin: 4")),
@@ -121,7 +121,7 @@ def test_missing_maps_folder_is_an_error(
 
 def test_console_script_prints_the_same_lines_as_the_build(tmp_path: Path) -> None:
     project = make_project(tmp_path / "project", BROKEN)
-    command = [sys.executable, "-m", "mkdocs_cjm.cli", "validate"]
+    command = [sys.executable, "-m", "mkdocs_cjm.glue.cli", "validate"]
     validated = subprocess.run(
         command, cwd=project, capture_output=True, text=True, timeout=120, check=False
     )

@@ -200,7 +200,7 @@ CASES = [
 
 def validate(project: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "mkdocs_cjm.cli", "validate"],
+        [sys.executable, "-m", "mkdocs_cjm.glue.cli", "validate"],
         cwd=project,
         capture_output=True,
         text=True,
@@ -244,7 +244,7 @@ def test_export_refuses_what_the_build_refuses(tmp_path: Path) -> None:
     )
     out = tmp_path / "out"
     exported = subprocess.run(
-        [sys.executable, "-m", "mkdocs_cjm.cli", "export", str(out)],
+        [sys.executable, "-m", "mkdocs_cjm.glue.cli", "export", str(out)],
         cwd=project,
         capture_output=True,
         text=True,

@@ -6,9 +6,15 @@ import re
 
 import pytest
 
-from mkdocs_cjm.i18n import EN, VI, labels_for
-from mkdocs_cjm.model import Channel, ChannelType, Journey, Kpi, Persona, Playbook, Stage, Step
-from mkdocs_cjm.nav import (
+from mkdocs_cjm.core.model import Channel, ChannelType, Journey, Kpi, Persona, Playbook, Stage, Step
+from mkdocs_cjm.core.pages import Layout, PageKind, PageRef, relative_url
+from mkdocs_cjm.core.text import wrap
+from mkdocs_cjm.render.chart import emotion_chart, stage_bands
+from mkdocs_cjm.render.flow import flow_dot
+from mkdocs_cjm.render.matrix import build_matrix
+from mkdocs_cjm.sections import SECTIONS
+from mkdocs_cjm.site.i18n import EN, VI, labels_for
+from mkdocs_cjm.site.nav import (
     LETTERS_OVER,
     add_section,
     grouped,
@@ -16,12 +22,6 @@ from mkdocs_cjm.nav import (
     journey_groups,
     nav_paths,
 )
-from mkdocs_cjm.pages import Layout, PageKind, PageRef, relative_url
-from mkdocs_cjm.render.chart import emotion_chart, stage_bands
-from mkdocs_cjm.render.flow import flow_dot
-from mkdocs_cjm.render.matrix import build_matrix
-from mkdocs_cjm.sections import SECTIONS
-from mkdocs_cjm.text import wrap
 
 
 def step(index: int, stage: str, channel: str, touchpoint: str, **extra: object) -> Step:

@@ -43,9 +43,10 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, ConfigurationError
 from mkdocs.utils.yaml import yaml_load
 
-from mkdocs_cjm import cli, schema
-from mkdocs_cjm.new import scaffold_files
-from mkdocs_cjm.yamlsafe import read_yaml
+from mkdocs_cjm.core import schema
+from mkdocs_cjm.core.yamlsafe import read_yaml
+from mkdocs_cjm.glue import cli
+from mkdocs_cjm.glue.new import scaffold_files
 
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 GUIDE = ROOT / "docs" / "format.md"

@@ -24,9 +24,9 @@ from conftest import BASE_CONFIG, FIXTURES, BuildResult, copy_project, run_build
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mkdocs_cjm.loader import LoadOptions, load_playbook
-from mkdocs_cjm.problems import MAX_REPORTED, format_report
-from mkdocs_cjm.yamlsafe import MAX_ALIAS_VALUES, read_yaml
+from mkdocs_cjm.core.loader import LoadOptions, load_playbook
+from mkdocs_cjm.core.problems import MAX_REPORTED, format_report
+from mkdocs_cjm.core.yamlsafe import MAX_ALIAS_VALUES, read_yaml
 
 J = "maps/journeys/j.yml"
 LAN = "maps/personas/lan.yml"

@@ -31,7 +31,7 @@ from conftest import (
 )
 from selectolax.lexbor import LexborHTMLParser
 
-from mkdocs_cjm.cli import main as cli
+from mkdocs_cjm.glue.cli import main as cli
 
 
 class _InertTags(yaml.SafeLoader):
@@ -304,7 +304,7 @@ SURROUNDINGS = [("", ""), ("before", "after"), ("before ", " after"), ("<p>", "<
 def test_search_text_reads_as_the_fragment_does(fragment: str) -> None:
     from material.plugins.search.plugin import Parser
 
-    from mkdocs_cjm.generate import search_text
+    from mkdocs_cjm.site.generate import search_text
 
     def read(html: str) -> list[tuple[str, str]]:
         parser = Parser()
@@ -333,6 +333,6 @@ def test_search_text_reads_as_the_fragment_does(fragment: str) -> None:
     ],
 )
 def test_search_text_leaves_what_it_cannot_match(fragment: str) -> None:
-    from mkdocs_cjm.generate import search_text
+    from mkdocs_cjm.site.generate import search_text
 
     assert search_text(fragment) is None

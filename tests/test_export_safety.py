@@ -16,8 +16,8 @@ import pytest
 from conftest import small_journey, small_maps, write_project
 from test_config_parity import with_options
 
-from mkdocs_cjm.cli import MANIFEST
-from mkdocs_cjm.cli import main as cli
+from mkdocs_cjm.glue.cli import MANIFEST
+from mkdocs_cjm.glue.cli import main as cli
 
 
 def export(project: Path, out: Path, *extra: str) -> int:

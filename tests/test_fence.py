@@ -20,8 +20,8 @@ from conftest import BuildResult, run_build, text_of, write_project
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from selectolax.lexbor import LexborNode as Node
 
-from mkdocs_cjm import cli, fence
-from mkdocs_cjm.new import create_playbook
+from mkdocs_cjm.glue import cli, fence
+from mkdocs_cjm.glue.new import create_playbook
 
 JOURNEY = "click-and-collect"
 JOURNEY_URL = f"playbook/journeys/{JOURNEY}/"

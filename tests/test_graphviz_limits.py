@@ -17,11 +17,11 @@ import pytest
 from conftest import BuildResult, small_journey, small_maps, text_of
 from test_config_parity import with_options
 
-from mkdocs_cjm import diagrams
-from mkdocs_cjm.diagrams import Backend, DiagramRenderer, DiagramTimeout
-from mkdocs_cjm.i18n import labels_for
-from mkdocs_cjm.loader import load_playbook
+from mkdocs_cjm.core.loader import load_playbook
+from mkdocs_cjm.render import diagrams
+from mkdocs_cjm.render.diagrams import Backend, DiagramRenderer, DiagramTimeout
 from mkdocs_cjm.render.flow import flow_dot
+from mkdocs_cjm.site.i18n import labels_for
 
 pytestmark = pytest.mark.xdist_group("graphviz-limits")
 
@@ -91,7 +91,7 @@ def test_validate_warns_about_the_same_journey(
 ) -> None:
     from conftest import write_project
 
-    from mkdocs_cjm.cli import main
+    from mkdocs_cjm.glue.cli import main
 
     project = write_project(tmp_path / "p", small_maps({"big": crossing_journey(800)}))
     monkeypatch.chdir(project)

@@ -23,8 +23,8 @@ from conftest import FIXTURES, BuildResult, copy_project, run_build
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from selectolax.lexbor import LexborNode as Node
 
+from mkdocs_cjm.core.text import wrap
 from mkdocs_cjm.render.flow import WRAP_WIDTH
-from mkdocs_cjm.text import wrap
 
 pytestmark = pytest.mark.xdist_group("hostile")
 
@@ -179,7 +179,7 @@ def test_every_string_field_carries_a_payload() -> None:
     """Walk the loaded model: a field added to the format without a payload fails here."""
     from dataclasses import fields, is_dataclass
 
-    from mkdocs_cjm.loader import load_playbook
+    from mkdocs_cjm.core.loader import load_playbook
 
     result = load_playbook(HOSTILE / "maps", display_root=HOSTILE)
     assert not result.problems, [str(problem) for problem in result.problems]

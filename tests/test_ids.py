@@ -18,7 +18,7 @@ import pytest
 from conftest import BuildResult, small_journey, small_maps
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
-from mkdocs_cjm.pages import section_anchor
+from mkdocs_cjm.core.pages import section_anchor
 
 # Ids an author may legally choose that are also (or were) generated names.
 TRICKY_JOURNEYS = ["flow", "emotions", "step-enquiry", "stages-and-touchpoints", "journey-x"]
@@ -171,7 +171,7 @@ def test_other_hand_written_pages_beside_the_section_do_not_warn(
 
 
 def test_validate_refuses_index_like_the_build(tmp_path: Path) -> None:
-    from mkdocs_cjm.loader import load_playbook
+    from mkdocs_cjm.core.loader import load_playbook
 
     root = tmp_path / "project"
     for name, text in small_maps({"index": small_journey("Index")}).items():

@@ -17,11 +17,19 @@ import pytest
 import yaml
 from conftest import FIXTURES, ROOT
 
-from mkdocs_cjm.diagrams import Backend, DiagramRenderer
-from mkdocs_cjm.freshness import ReviewPolicy
-from mkdocs_cjm.generate import GeneratedAsset, GeneratedPage, LazyPage, SiteGenerator, SiteOptions
-from mkdocs_cjm.i18n import labels_for
-from mkdocs_cjm.incremental import (
+from mkdocs_cjm.core.freshness import ReviewPolicy
+from mkdocs_cjm.core.loader import ReadCache, load_playbook
+from mkdocs_cjm.core.model import Playbook
+from mkdocs_cjm.render.diagrams import Backend, DiagramRenderer
+from mkdocs_cjm.site.generate import (
+    GeneratedAsset,
+    GeneratedPage,
+    LazyPage,
+    SiteGenerator,
+    SiteOptions,
+)
+from mkdocs_cjm.site.i18n import labels_for
+from mkdocs_cjm.site.incremental import (
     FullRebuild,
     Generation,
     changed_journeys,
@@ -29,8 +37,6 @@ from mkdocs_cjm.incremental import (
     plan,
     rebuilt,
 )
-from mkdocs_cjm.loader import ReadCache, load_playbook
-from mkdocs_cjm.model import Playbook
 
 OPTIONS = SiteOptions(
     labels=labels_for("en"),

@@ -14,14 +14,14 @@ from conftest import BuildResult, text_of
 from test_incremental import OPTIONS, load
 from test_phases import PHASES, phases_site  # noqa: F401  (a fixture)
 
-from mkdocs_cjm.diagrams import Backend, DiagramRenderer
-from mkdocs_cjm.generate import SiteGenerator
-from mkdocs_cjm.i18n import labels_for
-from mkdocs_cjm.pages import PageKind
+from mkdocs_cjm.core.pages import PageKind
+from mkdocs_cjm.render.diagrams import Backend, DiagramRenderer
 from mkdocs_cjm.render.sparkline import HEIGHT, PAD, sparkline_points, sparkline_svg
 from mkdocs_cjm.sections import VIEW_BY_NAME
 from mkdocs_cjm.sections import overview as overview_section
 from mkdocs_cjm.sections.overview import landscape, shown
+from mkdocs_cjm.site.generate import SiteGenerator
+from mkdocs_cjm.site.i18n import labels_for
 
 OVERVIEW = "playbook/"
 

@@ -27,9 +27,9 @@ from conftest import (
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from selectolax.lexbor import LexborNode as Node
 
-from mkdocs_cjm import cli
-from mkdocs_cjm.freshness import ReviewPolicy, ReviewState, map_history, review_of
-from mkdocs_cjm.loader import load_playbook
+from mkdocs_cjm.core.freshness import ReviewPolicy, ReviewState, map_history, review_of
+from mkdocs_cjm.core.loader import load_playbook
+from mkdocs_cjm.glue import cli
 
 TODAY = "2026-12-01"
 ENV = {"MKDOCS_CJM_TODAY": TODAY}

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, ROOT, write_project
 
-from mkdocs_cjm import yamlsafe
-from mkdocs_cjm.loader import LoadOptions, LoadResult, load_playbook
-from mkdocs_cjm.model import ChannelType, Journey, Kpi, KpiStatus, Playbook, parse_measure
+from mkdocs_cjm.core import yamlsafe
+from mkdocs_cjm.core.loader import LoadOptions, LoadResult, load_playbook
+from mkdocs_cjm.core.model import ChannelType, Journey, Kpi, KpiStatus, Playbook, parse_measure
 
 CHANNELS = """\
 website:

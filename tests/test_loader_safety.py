@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from conftest import BuildResult, small_journey, small_maps, write_project
 
-from mkdocs_cjm.i18n import labels_for
-from mkdocs_cjm.loader import load_playbook
+from mkdocs_cjm.core.loader import load_playbook
+from mkdocs_cjm.core.text import graphemes, wrap
 from mkdocs_cjm.render.flow import WRAP_WIDTH, flow_dot
-from mkdocs_cjm.text import graphemes, wrap
+from mkdocs_cjm.site.i18n import labels_for
 
 SECRET = "root:x:0:0:SECRET-CONTENT:/root:/bin/bash\n"
 

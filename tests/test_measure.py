@@ -1,10 +1,10 @@
-"""`mkdocs_cjm.measure`: KPI values as authors write them, compared without guessing."""
+"""`mkdocs_cjm.core.measure`: KPI values as authors write them, compared without guessing."""
 
 from __future__ import annotations
 
 import pytest
 
-from mkdocs_cjm.measure import KpiStatus, kpi_status, measure, normalise_unit, parse_number
+from mkdocs_cjm.core.measure import KpiStatus, kpi_status, measure, normalise_unit, parse_number
 
 
 @pytest.mark.parametrize(

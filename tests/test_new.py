@@ -14,7 +14,7 @@ from conftest import run_build, text_of
 
 def new(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "mkdocs_cjm.cli", "new", *args],
+        [sys.executable, "-m", "mkdocs_cjm.glue.cli", "new", *args],
         capture_output=True,
         text=True,
         cwd=cwd,
@@ -193,7 +193,7 @@ def test_new_playbook_passes_validate_stale_on_the_day_it_is_made(
     # `validate --stale` passes on a fresh playbook and fails once the review is due.
     made = {**os.environ, "MKDOCS_CJM_TODAY": "2027-03-05"}
     created = subprocess.run(
-        [sys.executable, "-m", "mkdocs_cjm.cli", "new", "playbook", "--lang", lang],
+        [sys.executable, "-m", "mkdocs_cjm.glue.cli", "new", "playbook", "--lang", lang],
         capture_output=True,
         text=True,
         cwd=tmp_path,
@@ -221,7 +221,7 @@ def test_new_playbook_passes_validate_stale_on_the_day_it_is_made(
 
     def validate_stale(today: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-m", "mkdocs_cjm.cli", "validate", "--stale", "--today", today],
+            [sys.executable, "-m", "mkdocs_cjm.glue.cli", "validate", "--stale", "--today", today],
             capture_output=True,
             text=True,
             cwd=project,
@@ -240,7 +240,7 @@ def test_new_playbook_passes_validate_stale_on_the_day_it_is_made(
 
 def test_new_with_a_bad_today_says_so_and_writes_nothing(tmp_path: Path) -> None:
     created = subprocess.run(
-        [sys.executable, "-m", "mkdocs_cjm.cli", "new", "playbook"],
+        [sys.executable, "-m", "mkdocs_cjm.glue.cli", "new", "playbook"],
         capture_output=True,
         text=True,
         cwd=tmp_path,
@@ -265,7 +265,7 @@ def test_the_new_home_page_checks_with_what_publishing_checks(lang: str, tmp_pat
     assert "`mkdocs-cjm validate --strict`" in home
     assert "`mkdocs-cjm validate`" not in home
     checked = subprocess.run(
-        [sys.executable, "-m", "mkdocs_cjm.cli", "validate", "--strict"],
+        [sys.executable, "-m", "mkdocs_cjm.glue.cli", "validate", "--strict"],
         capture_output=True,
         text=True,
         cwd=tmp_path / "site",

@@ -9,12 +9,12 @@ import pytest
 from conftest import FIXTURES, BuildResult, copy_project, run_build, text_of
 from test_incremental import OPTIONS, generation, load
 
-from mkdocs_cjm.diagrams import Backend, DiagramRenderer
-from mkdocs_cjm.generate import SiteGenerator
-from mkdocs_cjm.incremental import FullRebuild, changed_journeys, plan
-from mkdocs_cjm.loader import LoadOptions, ReadCache, load_playbook
-from mkdocs_cjm.model import DEFAULT_PHASES, Phase
+from mkdocs_cjm.core.loader import LoadOptions, ReadCache, load_playbook
+from mkdocs_cjm.core.model import DEFAULT_PHASES, Phase
+from mkdocs_cjm.render.diagrams import Backend, DiagramRenderer
 from mkdocs_cjm.sections.heatmap import build_heatmap
+from mkdocs_cjm.site.generate import SiteGenerator
+from mkdocs_cjm.site.incremental import FullRebuild, changed_journeys, plan
 
 PHASES = FIXTURES / "phases"
 

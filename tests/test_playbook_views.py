@@ -21,9 +21,9 @@ import pytest
 import yaml
 from conftest import BASE_CONFIG, BuildResult, run_build, text_of, write_project
 
-from mkdocs_cjm.cli import main as cli
-from mkdocs_cjm.i18n import EN
+from mkdocs_cjm.glue.cli import main as cli
 from mkdocs_cjm.sections import SECTIONS
+from mkdocs_cjm.site.i18n import EN
 
 pytestmark = pytest.mark.xdist_group("playbook_views")
 
@@ -654,7 +654,7 @@ def test_validate_accepts_phase_and_milestone_and_rejects_bad_ones(tmp_path: Pat
     )
     project = write_project(tmp_path / "project", {**FILES, "maps/journeys/buy.yml": bad})
     run = subprocess.run(
-        [sys.executable, "-m", "mkdocs_cjm.cli", "validate", str(project)],
+        [sys.executable, "-m", "mkdocs_cjm.glue.cli", "validate", str(project)],
         capture_output=True,
         text=True,
         check=False,
@@ -666,7 +666,7 @@ def test_validate_accepts_phase_and_milestone_and_rejects_bad_ones(tmp_path: Pat
 
 
 def test_team_slugs() -> None:
-    from mkdocs_cjm.index import team_slugs
+    from mkdocs_cjm.core.index import team_slugs
 
     slugs = team_slugs(["Chăm sóc khách hàng", "Đội CRM", "Index", "日本チーム", "Khối Bán lẻ"])
     assert slugs == {
@@ -683,10 +683,10 @@ def test_team_slugs() -> None:
 def test_a_large_register_gets_a_page_per_team(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from mkdocs_cjm.diagrams import Backend, DiagramRenderer
-    from mkdocs_cjm.generate import SiteOptions, generate_site
-    from mkdocs_cjm.loader import load_playbook
+    from mkdocs_cjm.core.loader import load_playbook
+    from mkdocs_cjm.render.diagrams import Backend, DiagramRenderer
     from mkdocs_cjm.sections import pain_points
+    from mkdocs_cjm.site.generate import SiteOptions, generate_site
 
     project = write_project(tmp_path / "project", FILES)
     playbook = load_playbook(project / "maps").raise_for_errors()
@@ -718,7 +718,7 @@ def test_a_large_register_gets_a_page_per_team(
 
 
 def test_long_team_names_give_short_unique_slugs() -> None:
-    from mkdocs_cjm.index import SLUG_MAX, team_slugs
+    from mkdocs_cjm.core.index import SLUG_MAX, team_slugs
 
     long = "Trung tâm Chăm sóc khách hàng " * 20
     slugs = team_slugs([long, long + "miền Bắc"])
@@ -729,10 +729,10 @@ def test_long_team_names_give_short_unique_slugs() -> None:
 def test_a_large_kpi_board_gives_each_status_but_below_target_a_page(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from mkdocs_cjm.diagrams import Backend, DiagramRenderer
-    from mkdocs_cjm.generate import SiteOptions, generate_site
-    from mkdocs_cjm.loader import load_playbook
+    from mkdocs_cjm.core.loader import load_playbook
+    from mkdocs_cjm.render.diagrams import Backend, DiagramRenderer
     from mkdocs_cjm.sections import kpis
+    from mkdocs_cjm.site.generate import SiteOptions, generate_site
 
     project = write_project(tmp_path / "project", FILES)
     playbook = load_playbook(project / "maps").raise_for_errors()

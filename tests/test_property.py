@@ -26,13 +26,13 @@ from conftest import run_build, write_project
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mkdocs_cjm.diagrams import Backend, DiagramRenderer
-from mkdocs_cjm.generate import SiteOptions, generate_site
-from mkdocs_cjm.i18n import labels_for
-from mkdocs_cjm.index import build_index
-from mkdocs_cjm.loader import LoadOptions, LoadResult, load_playbook
-from mkdocs_cjm.problems import MAX_REPORTED, MapError, format_report
+from mkdocs_cjm.core.index import build_index
+from mkdocs_cjm.core.loader import LoadOptions, LoadResult, load_playbook
+from mkdocs_cjm.core.problems import MAX_REPORTED, MapError, format_report
+from mkdocs_cjm.render.diagrams import Backend, DiagramRenderer
 from mkdocs_cjm.sections import VIEWS
+from mkdocs_cjm.site.generate import SiteOptions, generate_site
+from mkdocs_cjm.site.i18n import labels_for
 
 Files = dict[str, Any]  # path under maps/ -> parsed YAML data, or raw bytes
 

@@ -12,14 +12,14 @@ import markdown
 import pytest
 from conftest import SMALL_CHANNELS, run_build, write_project
 
-from mkdocs_cjm import cli, fence
-from mkdocs_cjm.config import load_options, read_mkdocs_config
-from mkdocs_cjm.loader import LoadOptions, load_playbook
-from mkdocs_cjm.measure import KpiStatus, kpi_status, value_in_target_unit
-from mkdocs_cjm.metrics import parse_value
-from mkdocs_cjm.model import Kpi, Measurement
+from mkdocs_cjm.core.loader import LoadOptions, load_playbook
+from mkdocs_cjm.core.measure import KpiStatus, kpi_status, value_in_target_unit
+from mkdocs_cjm.core.metrics import parse_value
+from mkdocs_cjm.core.model import Kpi, Measurement
+from mkdocs_cjm.glue import cli, fence
+from mkdocs_cjm.glue.config import load_options, read_mkdocs_config
 from mkdocs_cjm.render.trend import trend_svg
-from mkdocs_cjm.views import BlockError, parse_block
+from mkdocs_cjm.site.views import BlockError, parse_block
 
 TODAY = date(2026, 12, 4)
 ENV = {"MKDOCS_CJM_TODAY": TODAY.isoformat()}

@@ -12,10 +12,10 @@ from conftest import FIXTURES, ROOT
 from jsonschema import Draft7Validator
 from test_errors import CASES, Case, make_project
 
-from mkdocs_cjm import cli
-from mkdocs_cjm.loader import load_playbook
-from mkdocs_cjm.schema import FILE_KINDS, json_schema
-from mkdocs_cjm.yamlsafe import read_yaml
+from mkdocs_cjm.core.loader import load_playbook
+from mkdocs_cjm.core.schema import FILE_KINDS, json_schema
+from mkdocs_cjm.core.yamlsafe import read_yaml
+from mkdocs_cjm.glue import cli
 
 PUBLISHED = resources.files("mkdocs_cjm") / "schemas"
 

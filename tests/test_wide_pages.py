@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from conftest import run_build, small_journey, small_maps, text_of, write_project
 
-from mkdocs_cjm.generate import WIDE_HOOK, _wide
-from mkdocs_cjm.i18n import EN, VI
-from mkdocs_cjm.text import shorten
+from mkdocs_cjm.core.text import shorten
+from mkdocs_cjm.site.generate import WIDE_HOOK, _wide
+from mkdocs_cjm.site.i18n import EN, VI
 
 CONFIG = "site_name: T\ntheme:\n  name: material\nplugins:\n  - cjm"
 # One page of each kind the option covers, and the persona page it leaves alone.

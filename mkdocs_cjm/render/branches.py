@@ -34,7 +34,7 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..model import Stage, Step
+from mkdocs_cjm.core.model import Stage, Step
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ..model import EMOTION_MAX, EMOTION_MIN, Journey, Kpi, KpiStatus, Stage, Step
-from .branches import BranchLayout, Placement, layout_branches
+from mkdocs_cjm.core.model import EMOTION_MAX, EMOTION_MIN, Journey, Kpi, KpiStatus, Stage, Step
+from mkdocs_cjm.render.branches import BranchLayout, Placement, layout_branches
 
 # The lanes in reading order (the `data-lane` values, a public interface).
 GOALS = "goals"

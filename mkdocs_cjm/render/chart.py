@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ..compare import Comparison
-from ..model import EMOTION_MAX, EMOTION_MIN, Journey, Step
-from ..text import escape, plain
-from .emotion import emotion_class, emotion_word
+from mkdocs_cjm.core.compare import Comparison
+from mkdocs_cjm.core.model import EMOTION_MAX, EMOTION_MIN, Journey, Step
+from mkdocs_cjm.core.text import escape, plain
+from mkdocs_cjm.render.emotion import emotion_class, emotion_word
 
 STEP_WIDTH = 56
 LEFT = 112

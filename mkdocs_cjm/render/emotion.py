@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from ..model import EMOTION_MAX, EMOTION_MIN
+from mkdocs_cjm.core.model import EMOTION_MAX, EMOTION_MIN
 
 # Fallback fills for standalone SVGs; pages override them through CSS classes
 # so the dark palette gets its own shades.

@@ -14,10 +14,10 @@ from collections.abc import Mapping
 
 import graphviz
 
-from ..model import Journey, Playbook, Step
-from ..pages import step_anchor
-from ..text import escape, plain, wrap
-from .emotion import FILLS, emotion_class, emotion_word
+from mkdocs_cjm.core.model import Journey, Playbook, Step
+from mkdocs_cjm.core.pages import step_anchor
+from mkdocs_cjm.core.text import escape, plain, wrap
+from mkdocs_cjm.render.emotion import FILLS, emotion_class, emotion_word
 
 FONT = "Helvetica,Arial,sans-serif"
 WRAP_WIDTH = 24

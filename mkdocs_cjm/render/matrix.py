@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..model import Channel, Journey, Playbook, Step
+from mkdocs_cjm.core.model import Channel, Journey, Playbook, Step
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ..model import EMOTION_MAX, EMOTION_MIN, Journey
-from ..text import escape
+from mkdocs_cjm.core.model import EMOTION_MAX, EMOTION_MIN, Journey
+from mkdocs_cjm.core.text import escape
 
 WIDTH = 100  # stretched to its box: the line's strokes keep their width (CSS)
 HEIGHT = 24

@@ -9,9 +9,9 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
-from ..measure import read_kpi_value
-from ..model import Kpi
-from ..text import escape, plain
+from mkdocs_cjm.core.measure import read_kpi_value
+from mkdocs_cjm.core.model import Kpi
+from mkdocs_cjm.core.text import escape, plain
 
 WIDTH = 120
 HEIGHT = 32

@@ -12,12 +12,12 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..model import Journey
-from ..pages import PageKind
-from . import heatmap, kpis, overview, pain_points, teams
+from mkdocs_cjm.core.model import Journey
+from mkdocs_cjm.core.pages import PageKind
+from mkdocs_cjm.sections import heatmap, kpis, overview, pain_points, teams
 
 if TYPE_CHECKING:
-    from ..generate import LazyPage, SiteGenerator
+    from mkdocs_cjm.site.generate import LazyPage, SiteGenerator
 
 ContextBuilder = Callable[["SiteGenerator"], Mapping[str, Any]]
 ItemPages = Callable[["SiteGenerator"], Iterable["LazyPage"]]

@@ -7,11 +7,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..model import Channel, ChannelType, Journey, Playbook, Step
-from ..render.emotion import average
+from mkdocs_cjm.core.model import Channel, ChannelType, Journey, Playbook, Step
+from mkdocs_cjm.render.emotion import average
 
 if TYPE_CHECKING:
-    from ..generate import SiteGenerator
+    from mkdocs_cjm.site.generate import SiteGenerator
 
 # Past this many journeys the channels table gives each channel's number of journeys
 # rather than a link to each (the heatmap below shows which): the page stays under 2 MB.

@@ -8,12 +8,12 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..measure import KpiStatus
-from ..model import Journey, Kpi, Playbook, Stage, stage_data
-from ..pages import PageRef
+from mkdocs_cjm.core.measure import KpiStatus
+from mkdocs_cjm.core.model import Journey, Kpi, Playbook, Stage, stage_data
+from mkdocs_cjm.core.pages import PageRef
 
 if TYPE_CHECKING:
-    from ..generate import LazyPage, SiteGenerator
+    from mkdocs_cjm.site.generate import LazyPage, SiteGenerator
 
 KIND = "kpis"
 

@@ -11,14 +11,14 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
-from ..evidence import rank_by_weak_evidence
-from ..measure import KpiStatus
-from ..model import Journey, Kpi, Playbook, Stage, Step, stage_data
-from ..render.sparkline import sparkline_svg
-from .teams import summary
+from mkdocs_cjm.core.evidence import rank_by_weak_evidence
+from mkdocs_cjm.core.measure import KpiStatus
+from mkdocs_cjm.core.model import Journey, Kpi, Playbook, Stage, Step, stage_data
+from mkdocs_cjm.render.sparkline import sparkline_svg
+from mkdocs_cjm.sections.teams import summary
 
 if TYPE_CHECKING:
-    from ..generate import SiteGenerator
+    from mkdocs_cjm.site.generate import SiteGenerator
 
 
 @dataclass(frozen=True)

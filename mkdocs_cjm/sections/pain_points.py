@@ -9,12 +9,12 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..index import CrossIndex, Team
-from ..model import Channel, Journey, Playbook, Stage, Step, stage_data
-from ..pages import PageRef
+from mkdocs_cjm.core.index import CrossIndex, Team
+from mkdocs_cjm.core.model import Channel, Journey, Playbook, Stage, Step, stage_data
+from mkdocs_cjm.core.pages import PageRef
 
 if TYPE_CHECKING:
-    from ..generate import LazyPage, SiteGenerator
+    from mkdocs_cjm.site.generate import LazyPage, SiteGenerator
 
 KIND = "pain-points"
 

@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
-from .. import text
-from ..measure import KpiStatus
-from ..model import EMOTION_MAX, EMOTION_MIN, Stage
-from ..pages import PageRef
+from mkdocs_cjm.core import text
+from mkdocs_cjm.core.measure import KpiStatus
+from mkdocs_cjm.core.model import EMOTION_MAX, EMOTION_MIN, Stage
+from mkdocs_cjm.core.pages import PageRef
 
 if TYPE_CHECKING:
-    from ..generate import SiteGenerator
+    from mkdocs_cjm.site.generate import SiteGenerator
 
 _SCORES = (None, *range(EMOTION_MIN, EMOTION_MAX + 1))
 

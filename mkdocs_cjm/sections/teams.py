@@ -13,13 +13,13 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..index import Team
-from ..model import Journey, Stage, Step, stage_data
-from ..pages import PageRef
-from ..render.emotion import average
+from mkdocs_cjm.core.index import Team
+from mkdocs_cjm.core.model import Journey, Stage, Step, stage_data
+from mkdocs_cjm.core.pages import PageRef
+from mkdocs_cjm.render.emotion import average
 
 if TYPE_CHECKING:
-    from ..generate import LazyPage, SiteGenerator
+    from mkdocs_cjm.site.generate import LazyPage, SiteGenerator
 
 KIND = "teams"
 

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
-from mkdocs_cjm.i18n import labels_for
+from mkdocs_cjm.site.i18n import labels_for
 
 from .browser_support import ROOT, SCHEMES, Opened, contrast, flatten, parse_colour, screenshot_path
 

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from conftest import BuildResult, run_build, small_maps, write_project
 
-from mkdocs_cjm.loader import load_playbook
+from mkdocs_cjm.core.loader import load_playbook
 
 from .browser_support import BLIND20, ROOT, SCHEMES, SCREENSHOTS
 

@@ -18,9 +18,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from . import schema
-from .metrics import apply_metrics, metrics_files
-from .model import (
+from mkdocs_cjm.core import schema
+from mkdocs_cjm.core.metrics import apply_metrics, metrics_files
+from mkdocs_cjm.core.model import (
     DEFAULT_PHASES,
     Channel,
     ChannelType,
@@ -34,9 +34,9 @@ from .model import (
     Stage,
     Step,
 )
-from .pages import RESERVED_IDS
-from .problems import MapError, Problem, Severity, did_you_mean
-from .yamlsafe import DEFAULT_MAX_FILE_BYTES, YNode, read_yaml
+from mkdocs_cjm.core.pages import RESERVED_IDS
+from mkdocs_cjm.core.problems import MapError, Problem, Severity, did_you_mean
+from mkdocs_cjm.core.yamlsafe import DEFAULT_MAX_FILE_BYTES, YNode, read_yaml
 
 RESERVED_PHASE_IDS = ("none", "start")
 YAML_SUFFIXES = (".yml", ".yaml")  # compared in lower case: `x.YML` is read too

@@ -10,7 +10,7 @@ import html
 import re
 from collections.abc import Mapping, Sequence
 
-from .problems import MAX_REPORTED, Problem
+from mkdocs_cjm.core.problems import MAX_REPORTED, Problem
 
 _BODY = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
 

@@ -24,21 +24,24 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 
-from . import fence
-from .config import CjmConfig, labels, load_options, project_root, site_options
-from .diagrams import Backend, DiagramError, DiagramRenderer
-from .fast_serve import FastRebuilds, LastBuild
-from .freshness import TodayError, journey_history
-from .generate import (
+from mkdocs_cjm.core.freshness import TodayError, journey_history
+from mkdocs_cjm.core.loader import ReadCache, load_playbook
+from mkdocs_cjm.core.pages import ASSETS_DIR, SCRIPT, STYLESHEET
+from mkdocs_cjm.core.problems import MapError, Problem, format_report
+from mkdocs_cjm.glue import fence
+from mkdocs_cjm.glue.config import CjmConfig, labels, load_options, project_root, site_options
+from mkdocs_cjm.glue.fast_serve import FastRebuilds, LastBuild
+from mkdocs_cjm.glue.serve_banner import banner_html, with_banner
+from mkdocs_cjm.render.diagrams import Backend, DiagramError, DiagramRenderer
+from mkdocs_cjm.site.generate import (
     GeneratedAsset,
     GeneratedPage,
     SiteGenerator,
     TemplateProblem,
     expand_blocks,
 )
-from .incremental import Generation
-from .loader import ReadCache, load_playbook
-from .nav import (
+from mkdocs_cjm.site.incremental import Generation
+from mkdocs_cjm.site.nav import (
     NavItem,
     add_section,
     grouped,
@@ -46,9 +49,6 @@ from .nav import (
     section_rank,
     section_titles,
 )
-from .pages import ASSETS_DIR, SCRIPT, STYLESHEET
-from .problems import MapError, Problem, format_report
-from .serve_banner import banner_html, with_banner
 
 log = get_plugin_logger(__name__)
 

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from enum import Enum
 from pathlib import Path
 
-from .model import Playbook
+from mkdocs_cjm.core.model import Playbook
 
 TODAY_VARIABLE = "MKDOCS_CJM_TODAY"
 DEFAULT_REVIEW_AFTER_DAYS = 180

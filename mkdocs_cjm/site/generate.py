@@ -19,15 +19,30 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from . import text
-from .compare import Comparison, compare
-from .diagrams import DEFAULT_MAX_SIZE, DiagramRenderer, DiagramTimeout
-from .evidence import count_evidence
-from .freshness import FileChange, Review, ReviewPolicy, needing_review, resolve_today, reviews
-from .index import CrossIndex, build_index
-from .loader import suggest_id
-from .model import Channel, Journey, Persona, Playbook, Stage, Step, stage_data
-from .pages import (
+from mkdocs_cjm.core import text
+from mkdocs_cjm.core.compare import Comparison
+from mkdocs_cjm.core.compare import compare
+from mkdocs_cjm.render.diagrams import DEFAULT_MAX_SIZE
+from mkdocs_cjm.render.diagrams import DiagramRenderer
+from mkdocs_cjm.render.diagrams import DiagramTimeout
+from mkdocs_cjm.core.evidence import count_evidence
+from mkdocs_cjm.core.freshness import FileChange
+from mkdocs_cjm.core.freshness import Review
+from mkdocs_cjm.core.freshness import ReviewPolicy
+from mkdocs_cjm.core.freshness import needing_review
+from mkdocs_cjm.core.freshness import resolve_today
+from mkdocs_cjm.core.freshness import reviews
+from mkdocs_cjm.core.index import CrossIndex
+from mkdocs_cjm.core.index import build_index
+from mkdocs_cjm.core.loader import suggest_id
+from mkdocs_cjm.core.model import Channel
+from mkdocs_cjm.core.model import Journey
+from mkdocs_cjm.core.model import Persona
+from mkdocs_cjm.core.model import Playbook
+from mkdocs_cjm.core.model import Stage
+from mkdocs_cjm.core.model import Step
+from mkdocs_cjm.core.model import stage_data
+from mkdocs_cjm.core.pages import (
     ASSETS_DIR,
     SCRIPT,
     STYLESHEET,
@@ -43,14 +58,24 @@ from .pages import (
     stage_anchor,
     step_anchor,
 )
-from .problems import Problem
-from .render import chart, flow, trend
-from .render.canvas import build_canvas, key_moments, steps_in_map_order
-from .render.emotion import SCALE, average, emotion_class, emotion_word, face_svg
-from .render.matrix import build_matrix
-from .sections import SECTIONS, VIEWS, View
-from .sections import teams as teams_view
-from .sections.snippets import Snippets
+from mkdocs_cjm.core.problems import Problem
+from mkdocs_cjm.render import chart
+from mkdocs_cjm.render import flow
+from mkdocs_cjm.render import trend
+from mkdocs_cjm.render.canvas import build_canvas
+from mkdocs_cjm.render.canvas import key_moments
+from mkdocs_cjm.render.canvas import steps_in_map_order
+from mkdocs_cjm.render.emotion import SCALE
+from mkdocs_cjm.render.emotion import average
+from mkdocs_cjm.render.emotion import emotion_class
+from mkdocs_cjm.render.emotion import emotion_word
+from mkdocs_cjm.render.emotion import face_svg
+from mkdocs_cjm.render.matrix import build_matrix
+from mkdocs_cjm.sections import SECTIONS
+from mkdocs_cjm.sections import VIEWS
+from mkdocs_cjm.sections import View
+from mkdocs_cjm.sections import teams as teams_view
+from mkdocs_cjm.sections.snippets import Snippets
 
 
 @dataclass(frozen=True)
@@ -127,7 +152,7 @@ class LazyPage:
 
 def static_assets() -> list[GeneratedAsset]:
     """The stylesheet and script every generated page links to."""
-    package = resources.files("mkdocs_cjm") / "assets"
+    package = resources.files("mkdocs_cjm.site") / "assets"
     return [
         GeneratedAsset(STYLESHEET, (package / "cjm.css").read_text("utf-8")),
         GeneratedAsset(SCRIPT, (package / "cjm.js").read_text("utf-8")),
@@ -365,7 +390,7 @@ def make_environment(options: SiteOptions) -> jinja2.Environment:
     loaders: list[jinja2.BaseLoader] = []
     if options.custom_templates is not None:
         loaders.append(jinja2.FileSystemLoader(str(options.custom_templates)))
-    builtin = resources.files("mkdocs_cjm") / "templates"
+    builtin = resources.files("mkdocs_cjm.site") / "templates"
     loaders.append(jinja2.FileSystemLoader(str(builtin)))
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
@@ -557,7 +582,7 @@ def _template_display(filename: str, options: SiteOptions) -> str:
             return path.relative_to(Path.cwd()).as_posix()
         except ValueError:
             return path.as_posix()
-    builtin = Path(str(resources.files("mkdocs_cjm") / "templates"))
+    builtin = Path(str(resources.files("mkdocs_cjm.site") / "templates"))
     try:
         return f"mkdocs_cjm/templates/{path.relative_to(builtin).as_posix()}"
     except ValueError:

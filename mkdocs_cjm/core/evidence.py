@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .model import Evidence, Journey
+from mkdocs_cjm.core.model import Evidence, Journey
 
 
 @dataclass(frozen=True)

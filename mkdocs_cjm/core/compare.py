@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from .model import Journey, Kpi, Step
+from mkdocs_cjm.core.model import Journey, Kpi, Step
 
 # Fields whose difference makes a matched step "changed" (not `next`: its default
 # depends on the neighbours, which an added step elsewhere changes).

@@ -23,10 +23,10 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
-from .measure import parse_data_value, value_in_target_unit
-from .model import Journey, Measurement, Playbook
-from .problems import Problem, Severity, did_you_mean
-from .yamlsafe import excerpt
+from mkdocs_cjm.core.measure import parse_data_value, value_in_target_unit
+from mkdocs_cjm.core.model import Journey, Measurement, Playbook
+from mkdocs_cjm.core.problems import Problem, Severity, did_you_mean
+from mkdocs_cjm.core.yamlsafe import excerpt
 
 METRICS_DIR = "metrics"
 COLUMNS = ("journey", "stage", "kpi", "date", "value")

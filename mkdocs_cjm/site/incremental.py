@@ -13,9 +13,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from .freshness import FileChange
-from .generate import GeneratedAsset, GeneratedPage, LazyPage
-from .model import Journey, Playbook
+from mkdocs_cjm.core.freshness import FileChange
+from mkdocs_cjm.site.generate import GeneratedAsset
+from mkdocs_cjm.site.generate import GeneratedPage
+from mkdocs_cjm.site.generate import LazyPage
+from mkdocs_cjm.core.model import Journey
+from mkdocs_cjm.core.model import Playbook
 
 
 @dataclass(frozen=True)

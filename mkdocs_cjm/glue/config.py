@@ -26,14 +26,19 @@ from mkdocs.config.base import ValidationError
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import MkDocsException
 
-from .diagrams import DEFAULT_MAX_SIZE, DEFAULT_TIMEOUT
-from .freshness import DEFAULT_REVIEW_AFTER_DAYS, ReviewPolicy, TodayError, resolve_today
-from .generate import SiteOptions
-from .i18n import labels_for
-from .loader import LoadOptions
-from .nav import GROUP_JOURNEYS_OVER
-from .pages import Layout
-from .yamlsafe import DEFAULT_MAX_FILE_BYTES, MAX_FILE_BYTES_LIMIT
+from mkdocs_cjm.core.freshness import (
+    DEFAULT_REVIEW_AFTER_DAYS,
+    ReviewPolicy,
+    TodayError,
+    resolve_today,
+)
+from mkdocs_cjm.core.loader import LoadOptions
+from mkdocs_cjm.core.pages import Layout
+from mkdocs_cjm.core.yamlsafe import DEFAULT_MAX_FILE_BYTES, MAX_FILE_BYTES_LIMIT
+from mkdocs_cjm.render.diagrams import DEFAULT_MAX_SIZE, DEFAULT_TIMEOUT
+from mkdocs_cjm.site.generate import SiteOptions
+from mkdocs_cjm.site.i18n import labels_for
+from mkdocs_cjm.site.nav import GROUP_JOURNEYS_OVER
 
 # Characters that would end or change a URL path, or are not portable in file names.
 _URL_UNSAFE = re.compile(r'[\\:#?%*<>|"\x00-\x1f\x7f]')

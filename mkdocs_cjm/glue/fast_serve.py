@@ -27,13 +27,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .config import load_options, project_root, site_options
-from .freshness import TodayError, journey_history
-from .generate import GeneratedAsset, GeneratedPage, SiteGenerator
-from .incremental import FullRebuild, Generation, changed_journeys, plan, rebuilt, updated
-from .loader import load_playbook
-from .nav import journey_groups
-from .problems import MapError
+from mkdocs_cjm.core.freshness import TodayError, journey_history
+from mkdocs_cjm.core.loader import load_playbook
+from mkdocs_cjm.core.problems import MapError
+from mkdocs_cjm.glue.config import load_options, project_root, site_options
+from mkdocs_cjm.site.generate import GeneratedAsset, GeneratedPage, SiteGenerator
+from mkdocs_cjm.site.incremental import (
+    FullRebuild,
+    Generation,
+    changed_journeys,
+    plan,
+    rebuilt,
+    updated,
+)
+from mkdocs_cjm.site.nav import journey_groups
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -41,7 +48,7 @@ if TYPE_CHECKING:
     from mkdocs.structure.nav import Navigation
     from mkdocs.structure.pages import Page
 
-    from .plugin import CjmPlugin
+    from mkdocs_cjm.glue.plugin import CjmPlugin
 
 log = logging.getLogger("mkdocs.plugins.mkdocs_cjm.plugin")
 
@@ -53,7 +60,7 @@ TESTED = {"mkdocs": ("1.6.",), "properdocs": ("1.6.",)}
 # tags (front matter, which a fast rebuild never changes) and fills listings once
 # per build (pages with a listing are never rendered again here).
 _PAGE_LOCAL_PLUGINS = {
-    "mkdocs_cjm.plugin.CjmPlugin",
+    "mkdocs_cjm.glue.plugin.CjmPlugin",
     "material.plugins.tags.plugin.TagsPlugin",
 }
 # The search plugins index each page; `render` puts a page's new entries in place.

@@ -16,20 +16,28 @@ from typing import Any
 
 from markupsafe import Markup
 
-from .diagrams import DiagramTimeout
-from .generate import SiteGenerator, diagram_size, flow_asset
-from .index import Team, page_name
-from .loader import suggest_id, team_name
-from .model import Journey
-from .pages import relative_url
-from .problems import did_you_mean
-from .render import flow
-from .render.canvas import build_canvas, key_moments, steps_in_map_order
-from .render.matrix import build_matrix
-from .sections import teams
-from .sections.heatmap import build_heatmap
-from .text import escape
-from .yamlsafe import DEFAULT_MAX_FILE_BYTES, excerpt, parse_yaml
+from mkdocs_cjm.render.diagrams import DiagramTimeout
+from mkdocs_cjm.site.generate import SiteGenerator
+from mkdocs_cjm.site.generate import diagram_size
+from mkdocs_cjm.site.generate import flow_asset
+from mkdocs_cjm.core.index import Team
+from mkdocs_cjm.core.index import page_name
+from mkdocs_cjm.core.loader import suggest_id
+from mkdocs_cjm.core.loader import team_name
+from mkdocs_cjm.core.model import Journey
+from mkdocs_cjm.core.pages import relative_url
+from mkdocs_cjm.core.problems import did_you_mean
+from mkdocs_cjm.render import flow
+from mkdocs_cjm.render.canvas import build_canvas
+from mkdocs_cjm.render.canvas import key_moments
+from mkdocs_cjm.render.canvas import steps_in_map_order
+from mkdocs_cjm.render.matrix import build_matrix
+from mkdocs_cjm.sections import teams
+from mkdocs_cjm.sections.heatmap import build_heatmap
+from mkdocs_cjm.core.text import escape
+from mkdocs_cjm.core.yamlsafe import DEFAULT_MAX_FILE_BYTES
+from mkdocs_cjm.core.yamlsafe import excerpt
+from mkdocs_cjm.core.yamlsafe import parse_yaml
 
 
 class BlockError(Exception):

@@ -15,7 +15,7 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
-from .freshness import TodayError, resolve_today
+from mkdocs_cjm.core.freshness import TodayError, resolve_today
 
 LANGUAGES = ("en", "vi")
 # Dot-files would be hidden in the package (and some packagers drop them): shipped
@@ -25,7 +25,7 @@ _RENAMED = {"gitignore": ".gitignore"}
 
 def scaffold_files(language: str) -> dict[str, bytes]:
     """The sample project of a language: relative path -> content."""
-    root = resources.files("mkdocs_cjm") / "scaffold" / language
+    root = resources.files("mkdocs_cjm.glue") / "scaffold" / language
     files: dict[str, bytes] = {}
 
     def walk(folder: Traversable, prefix: str) -> None:

@@ -12,7 +12,7 @@ from enum import Enum
 from functools import cached_property
 from typing import NamedTuple
 
-from .measure import KpiStatus, kpi_status, parse_measure
+from mkdocs_cjm.core.measure import KpiStatus, kpi_status, parse_measure
 
 __all__ = ["KpiStatus", "parse_measure"]  # re-exported: they lived here first
 

@@ -20,8 +20,20 @@ from pathlib import Path
 
 import yaml
 
-from . import new
-from .config import (
+from mkdocs_cjm.core.freshness import (
+    ReviewPolicy,
+    TodayError,
+    journey_history,
+    needing_review,
+    resolve_today,
+    reviews,
+)
+from mkdocs_cjm.core.loader import LoadOptions, load_playbook
+from mkdocs_cjm.core.model import Playbook
+from mkdocs_cjm.core.pages import SCRIPT, STYLESHEET
+from mkdocs_cjm.core.schema import FILE_KINDS, json_schema
+from mkdocs_cjm.glue import new
+from mkdocs_cjm.glue.config import (
     CjmConfig,
     ConfigReadError,
     default_options,
@@ -30,26 +42,14 @@ from .config import (
     read_mkdocs_config,
     site_options,
 )
-from .diagrams import Backend, DiagramError, DiagramRenderer
-from .freshness import (
-    ReviewPolicy,
-    TodayError,
-    journey_history,
-    needing_review,
-    resolve_today,
-    reviews,
-)
-from .generate import (
+from mkdocs_cjm.render.diagrams import Backend, DiagramError, DiagramRenderer
+from mkdocs_cjm.site.generate import (
     TemplateProblem,
     check_templates,
     generate_site,
     oversized_diagram_warning,
 )
-from .loader import LoadOptions, load_playbook
-from .model import Playbook
-from .nav import add_section, journey_groups
-from .pages import SCRIPT, STYLESHEET
-from .schema import FILE_KINDS, json_schema
+from mkdocs_cjm.site.nav import add_section, journey_groups
 
 
 def _load(maps_dir: Path, options: LoadOptions) -> tuple[Playbook | None, int, int]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from .loader import suggest_id
-from .model import Channel, Journey, Persona, Playbook, Step
+from mkdocs_cjm.core.loader import suggest_id
+from mkdocs_cjm.core.model import Channel, Journey, Persona, Playbook, Step
 
 
 @dataclass(frozen=True)
