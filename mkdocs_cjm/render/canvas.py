@@ -11,24 +11,48 @@ vertical timeline on a phone (see ARCHITECTURE.md).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from mkdocs_cjm.core.model import EMOTION_MAX, EMOTION_MIN, Journey, Kpi, KpiStatus, Stage, Step
 from mkdocs_cjm.render.branches import BranchLayout, Placement, layout_branches
 
-# The lanes in reading order (the `data-lane` values, a public interface).
-GOALS = "goals"
-STEPS = "steps"
-EMOTION = "emotion"
-THOUGHTS = "thoughts"
-PAIN_POINTS = "pain-points"
-OPPORTUNITIES = "opportunities"
-OWNERS = "owners"
-KPIS = "kpis"
-LANES = (GOALS, STEPS, EMOTION, THOUGHTS, PAIN_POINTS, OPPORTUNITIES, OWNERS, KPIS)
+
+@dataclass(frozen=True)
+class Lane:
+    """One row of the map. `name` is its `data-lane` value and `cjm-lane-<name>` class
+    (a public interface) and names its label (`lane_<name>` in `site/i18n.py`). `per`
+    says whether it has a cell per stage or per step column; `fills` whether a stage or
+    step puts something in its cell (a lane nobody fills is left out); `macro` is what
+    shows a filled cell, in `partials/lane_cells.html.j2` (the steps and emotion lanes
+    are the map's spine and are drawn by `partials/map.html.j2` itself)."""
+
+    name: str
+    per: str  # "stage" or "step"
+    fills: Callable[[Any], bool]
+    macro: str = ""
+
+
+# The lanes in reading order: the one table the canvas, its CSS hooks, its labels and
+# the docs' lane table (docs/journey-page.md, held equal by a test) are made from.
+LANE_TABLE: tuple[Lane, ...] = (
+    Lane("goals", "stage", lambda stage: bool(stage.goals), "goals"),
+    Lane("steps", "step", lambda step: True),
+    Lane("emotion", "step", lambda step: step.emotion is not None),
+    Lane("thoughts", "step", lambda step: bool(step.thought or step.feeling), "thoughts"),
+    Lane("pain-points", "step", lambda step: bool(step.pain_points), "pain_points"),
+    Lane("opportunities", "step", lambda step: bool(step.opportunities), "opportunities"),
+    Lane("owners", "step", lambda step: bool(step.owner), "owner"),
+    Lane("kpis", "stage", lambda stage: bool(stage.kpis), "kpis"),
+)
+LANE_BY_NAME = {lane.name: lane for lane in LANE_TABLE}
+GOALS, STEPS, EMOTION, THOUGHTS, PAIN_POINTS, OPPORTUNITIES, OWNERS, KPIS = (
+    lane.name for lane in LANE_TABLE
+)
+LANES = tuple(lane.name for lane in LANE_TABLE)
 # Lanes with a cell per step column; the others (goals, KPIs) have a cell per stage.
-STEP_LANES = (STEPS, EMOTION, THOUGHTS, PAIN_POINTS, OPPORTUNITIES, OWNERS)
+STEP_LANES = tuple(lane.name for lane in LANE_TABLE if lane.per == "step")
 
 # Emotion lane geometry, in CSS pixels (mirrored by cjm.css through the custom
 # properties the template sets): a point for score s sits (MAX - s) levels down.
@@ -104,6 +128,10 @@ class Canvas:
     def width(self) -> int:
         return len(self.columns)
 
+    def lane(self, name: str) -> Lane:
+        """The lane table's entry of a lane the canvas has."""
+        return LANE_BY_NAME[name]
+
     def lane_rows(self, lane: str) -> int:
         """How many grid rows a lane takes on a desktop: one per track in the step
         lanes (the emotion lane draws its branches as curves in one row)."""
@@ -163,18 +191,12 @@ def steps_in_map_order(journey: Journey) -> tuple[Step, ...]:
 
 def lanes_filled(journey: Journey) -> tuple[str, ...]:
     """The lanes some step or stage of the journey fills; the steps lane always."""
-    steps, stages = journey.steps, journey.stages
-    filled = {
-        GOALS: any(stage.goals for stage in stages),
-        STEPS: True,
-        EMOTION: any(step.emotion is not None for step in steps),
-        THOUGHTS: any(step.thought or step.feeling for step in steps),
-        PAIN_POINTS: any(step.pain_points for step in steps),
-        OPPORTUNITIES: any(step.opportunities for step in steps),
-        OWNERS: any(step.owner for step in steps),
-        KPIS: any(stage.kpis for stage in stages),
-    }
-    return tuple(lane for lane in LANES if filled[lane])
+    return tuple(
+        lane.name
+        for lane in LANE_TABLE
+        if any(map(lane.fills, journey.stages if lane.per == "stage" else journey.steps))
+        or lane.name == STEPS
+    )
 
 
 def build_canvas(journey: Journey) -> Canvas:
