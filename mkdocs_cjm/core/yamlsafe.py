@@ -22,6 +22,7 @@ from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from mkdocs_cjm.core.problems import Problem
+from mkdocs_cjm.core.yaml_messages import describe_syntax_error
 
 _TAG = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {f"{_TAG}{name}" for name in ("str", "int", "float", "bool", "null", "timestamp")}
@@ -250,7 +251,7 @@ def parse_yaml(text: str, display: str) -> tuple[YNode | None, list[Problem]]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        return None, [problem(line, column, *_describe_syntax_error(exc))]
+        return None, [problem(line, column, *describe_syntax_error(exc))]
     except yaml.reader.ReaderError as exc:
         line, column = _line_column(text, exc.position)
         character = exc.character
@@ -321,97 +322,6 @@ def _decode(data: bytes) -> str | tuple[int, int, str]:
         column = len(data[line_start : exc.start].decode("utf-8", errors="replace")) + 1
         byte = data[exc.start]
         return line, column, f"the file is not UTF-8: byte 0x{byte:02X} is not valid UTF-8"
-
-
-_TOKENS = {
-    "'<block mapping start>'": "a new key",
-    "'?'": "a new key",
-    "'<block sequence start>'": "a list item",
-    "'<block end>'": "the end of the block",
-    "'<scalar>'": "more text",
-    "'<stream end>'": "the end of the file",
-    "'<document start>'": "'---'",
-}
-
-
-def _plain_tokens(text: str) -> str:
-    for token, words in _TOKENS.items():
-        text = text.replace(token, words)
-    return text.replace("<block end>", "the end of the block")
-
-
-def _describe_syntax_error(exc: yaml.MarkedYAMLError) -> tuple[str, str | None]:
-    """PyYAML's parser wording turned into what an author can act on."""
-    problem = exc.problem or "invalid YAML"
-    context = exc.context or ""
-    started = ""
-    if exc.context_mark and exc.problem_mark and exc.context_mark.line != exc.problem_mark.line:
-        started = f" that starts on line {exc.context_mark.line + 1}"
-
-    if "'\\t'" in problem:
-        return (
-            "YAML syntax error: a tab character is used for indentation",
-            "indent with spaces: YAML does not allow tabs there",
-        )
-    if "found duplicate anchor" in context:
-        first = exc.context_mark.line + 1 if exc.context_mark else 0
-        anchor = context.split("'")[1] if "'" in context else ""
-        return (
-            f"YAML syntax error: the anchor '&{anchor}' is defined twice (first on line {first})",
-            "give each anchor its own name",
-        )
-    if "found undefined alias" in problem:
-        alias = problem.split("'")[1] if "'" in problem else ""
-        return (
-            f"YAML syntax error: the alias '*{alias}' refers to no anchor '&{alias}' before it",
-            "define the anchor (&name) before using the alias (*name)",
-        )
-    if "expected a single document" in context:
-        return (
-            "YAML syntax error: the file holds more than one YAML document ('---')",
-            "keep one map per file",
-        )
-    if "mapping values are not allowed" in problem:
-        return (
-            "YAML syntax error: unexpected ':' (a colon followed by a space starts a key)",
-            "put text that contains ': ' in quotes, or fix the indentation",
-        )
-    if "while scanning a quoted scalar" in context and "end of stream" in problem:
-        return (
-            f"YAML syntax error: a quoted text{started or ' on this line'} is never closed",
-            "add the closing quote",
-        )
-    if "could not find expected ':'" in problem:
-        return (
-            f"YAML syntax error: a key{started} is not followed by ':'",
-            "end the key with ':', or fix the indentation of the lines around it",
-        )
-    if problem.startswith("expected <block end>"):
-        found = _plain_tokens(problem.split("but found ", 1)[-1])
-        if found == "more text":
-            return (
-                "YAML syntax error: more text after a complete value",
-                "put the whole value in quotes",
-            )
-        if found.startswith("'"):
-            return (
-                f"YAML syntax error: {found} is not expected here",
-                "remove it, or quote the value",
-            )
-        return (
-            f"YAML syntax error: {found} is not expected here",
-            "check the indentation: align it with the keys or items around it",
-        )
-    if "cannot start any token" in problem:
-        character = problem.split("'")[1] if "'" in problem else ""
-        return (
-            f"YAML syntax error: a value cannot start with '{character}'",
-            "put the value in quotes",
-        )
-    message = f"YAML syntax error: {_plain_tokens(problem)}"
-    if context:
-        message += f" ({context}{started})"
-    return message, None
 
 
 class _Converter:
