@@ -5,24 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from mkdocs_cjm.core import schema
 from mkdocs_cjm.core.model import Journey, Kpi, Step
 
-# Fields whose difference makes a matched step "changed" (not `next`: its default
-# depends on the neighbours, which an added step elsewhere changes).
-COMPARED_FIELDS = (
-    "stage",
-    "channel",
-    "touchpoint",
-    "action",
-    "services",
-    "emotion",
-    "feeling",
-    "thought",
-    "pain_points",
-    "opportunities",
-    "owner",
-    "evidence",
-)
+# Step attributes whose difference makes a matched step "changed": the step fields
+# the schema marks `compared` (not `next`: its default depends on the neighbours,
+# which an added step elsewhere changes).
+COMPARED_FIELDS = schema.compared_fields(schema.STEP)
 
 
 class Change(str, Enum):

@@ -1,13 +1,17 @@
 """The journey format (version 1) as data.
 
-One description of every file kind drives both the loader's validation and the
-published JSON Schema, so the two cannot drift apart.
+One description of every file kind drives the loader's validation, the model
+records the loader builds (each field names its model attribute and how the
+checked value becomes it), the future-state comparison (`compared`), what the
+fast rebuild may treat as shown on pages (`pages`) and the published JSON
+Schema, so none of them can drift apart. `tests/test_format_parity.py` holds
+the model's dataclasses and the guide's key lists (docs/format.md) to it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 ID_PATTERN = r"^[a-z0-9-]+$"
 # The same rule for Python's re.fullmatch (`$` there also matches before a final newline).
@@ -69,6 +73,19 @@ class MapOf:
     key: Text | Id = field(default_factory=lambda: Text(markdown=False))
 
 
+# How a checked value becomes its model attribute (`core.build.CONVERTERS`):
+# - "texts": a tuple of the list's non-empty texts;
+# - "team": one team name (`build.team_name`: composed, single-spaced);
+# - "evidence", "channel_type": the model's enum of that value;
+# - "pairs": a mapping as (label, value) pairs, empty values left out;
+# - "records": a list of records, each built from its own record's fields (an item
+#   without its required keys is left out);
+# - "derived": the record's builder gives the value itself, from the file's context
+#   (an id by default, a reference resolved, a default from the channel); the
+#   generic builder fails if it does not.
+Convert = Literal["texts", "team", "evidence", "channel_type", "pairs", "records", "derived"]
+
+
 @dataclass(frozen=True)
 class Field:
     kind: Kind
@@ -77,6 +94,19 @@ class Field:
     # What messages say is expected, when that says more than the kind ("a channel id
     # from channels.yml" rather than "an id").
     expects: str = ""
+    # The model attribute the key fills: "" the key's own name; None: none of its own
+    # (`persona`, which the journey's builder folds into `personas`).
+    attribute: str | None = ""
+    # How the checked value becomes the attribute (see `Convert`); None: as checked.
+    convert: Convert | None = None
+    # A model attribute that keeps the line the key is written on (0: not written).
+    line_attribute: str = ""
+    # A difference makes a step present in both the current and the future journey
+    # "changed" (`compare.py`).
+    compared: bool = False
+    # A change of it can show on a generated page, so the fast rebuild must see it
+    # (it compares model records by equality, which must therefore include it).
+    pages: bool = True
 
     @property
     def expected(self) -> str:
@@ -90,10 +120,45 @@ class Record:
     # Groups of keys of which at most one may be given (`persona` or `personas`).
     # The contract marks neither as required, so a journey may name no persona.
     exclusive: tuple[tuple[str, ...], ...] = ()
+    # Attributes of the model's record that no key fills (the file's id, where it was
+    # written, KPI data): the builders give them.
+    model_only: tuple[str, ...] = ()
 
     @property
     def required(self) -> tuple[str, ...]:
         return tuple(key for key, spec in self.fields.items() if spec.required)
+
+    def attribute(self, key: str) -> str | None:
+        """The model attribute `key` fills (None: none of its own)."""
+        name = self.fields[key].attribute
+        return key if name == "" else name
+
+    @property
+    def attributes(self) -> tuple[str, ...]:
+        """Every attribute of the model's record: the keys' (in key order), their line
+        attributes, then `model_only`."""
+        named = [self.attribute(key) for key in self.fields]
+        lines = [spec.line_attribute for spec in self.fields.values() if spec.line_attribute]
+        return (*dict.fromkeys(a for a in named if a is not None), *lines, *self.model_only)
+
+
+def compared_fields(record: Record) -> tuple[str, ...]:
+    """The attributes whose difference makes a matched step changed, in key order."""
+    return tuple(
+        attribute
+        for key, spec in record.fields.items()
+        if spec.compared and (attribute := record.attribute(key)) is not None
+    )
+
+
+def page_fields(record: Record) -> tuple[str, ...]:
+    """The attributes a change of which can show on a generated page, in key order:
+    what the fast rebuild (`site/incremental.py`) must see change."""
+    return tuple(
+        attribute
+        for key, spec in record.fields.items()
+        if spec.pages and (attribute := record.attribute(key)) is not None
+    )
 
 
 Kind = Text | Id | Scalar | Boolean | Date | Integer | Choice | ListOf | MapOf | Record
@@ -110,10 +175,14 @@ CHANNEL = Record(
             True,
             "online: digital (web, app, social, email, SMS, chat); "
             "offline: in person or traditional (store, hotline call, event).",
+            convert="channel_type",
         ),
-        "owner": Field(Text(markdown=False), description="Team responsible for the channel."),
+        "owner": Field(
+            Text(markdown=False), description="Team responsible for the channel.", convert="team"
+        ),
         "description": Field(Text(block=True), description="Markdown."),
     },
+    model_only=("id", "source"),
 )
 
 CHANNELS_FILE = MapOf(CHANNEL, key=Id())
@@ -130,11 +199,14 @@ PERSONA_FILE = Record(
         "name": Field(Text(markdown=False), True, "The persona's name."),
         "tagline": Field(Text(), description="One line."),
         "description": Field(Text(block=True), description="Markdown."),
-        "goals": Field(TEXT_LIST, description="What the persona wants."),
-        "frustrations": Field(TEXT_LIST, description="What gets in the persona's way."),
-        "traits": Field(MapOf(Scalar()), description="Label -> value (Age: 28)."),
+        "goals": Field(TEXT_LIST, description="What the persona wants.", convert="texts"),
+        "frustrations": Field(
+            TEXT_LIST, description="What gets in the persona's way.", convert="texts"
+        ),
+        "traits": Field(MapOf(Scalar()), description="Label -> value (Age: 28).", convert="pairs"),
         "reviewed": REVIEWED,
     },
+    model_only=("id", "source"),
 )
 
 KPI = Record(
@@ -146,9 +218,14 @@ KPI = Record(
             description="Names the KPI in metrics files (maps/metrics/*.csv) instead of its name.",
         ),
         "target": Field(Scalar(), description="Target value, such as 2% or 3 min."),
-        "actual": Field(Scalar(), description="Measured value, in the target's unit."),
+        "actual": Field(
+            Scalar(),
+            description="Measured value, in the target's unit.",
+            line_attribute="actual_line",  # a metrics row's message points at it
+        ),
         "higher_is_better": Field(Boolean(), description="Default true."),
     },
+    model_only=("series",),  # from maps/metrics/*.csv
 )
 
 STAGE = Record(
@@ -157,8 +234,12 @@ STAGE = Record(
         "id": Field(Id(), True, "Unique in the journey."),
         "name": Field(Text(markdown=False), True, "The stage's name."),
         "description": Field(Text(block=True), description="Markdown."),
-        "goals": Field(TEXT_LIST, description="The customer's goals at this stage."),
-        "kpis": Field(ListOf(KPI), description="Milestones and metrics of this stage."),
+        "goals": Field(
+            TEXT_LIST, description="The customer's goals at this stage.", convert="texts"
+        ),
+        "kpis": Field(
+            ListOf(KPI), description="Milestones and metrics of this stage.", convert="records"
+        ),
         "phase": Field(
             Id(),
             description="A phase id from playbook.yml's phases (without that list: before, "
@@ -172,32 +253,63 @@ STAGE = Record(
 STEP = Record(
     "step",
     {
-        "id": Field(Id(), description="Default step-<n> (1-based)."),
-        "stage": Field(Id(), True, "A stage id of this journey.", "a stage id of this journey"),
-        "channel": Field(
-            Id(), True, "A channel id from channels.yml.", "a channel id from channels.yml"
+        "id": Field(Id(), description="Default step-<n> (1-based).", convert="derived"),
+        "stage": Field(
+            Id(), True, "A stage id of this journey.", "a stage id of this journey", compared=True
         ),
-        "touchpoint": Field(Text(markdown=False), description="Default: the channel's name."),
-        "action": Field(Text(), True, "What the customer does."),
-        "services": Field(TEXT_LIST, description="What the touchpoint offers here."),
-        "emotion": Field(Integer(1, 5), description="1 very negative .. 5 very positive."),
-        "feeling": Field(Text(), description="A word for the emotion."),
-        "thought": Field(Text(), description="What the customer thinks."),
-        "pain_points": Field(TEXT_LIST),
-        "opportunities": Field(TEXT_LIST),
-        "owner": Field(Text(markdown=False), description="Team; default: the channel's owner."),
+        "channel": Field(
+            Id(),
+            True,
+            "A channel id from channels.yml.",
+            "a channel id from channels.yml",
+            convert="derived",  # once resolved against channels.yml
+            compared=True,
+        ),
+        "touchpoint": Field(
+            Text(markdown=False),
+            description="Default: the channel's name.",
+            convert="derived",
+            compared=True,
+        ),
+        "action": Field(Text(), True, "What the customer does.", compared=True),
+        "services": Field(
+            TEXT_LIST,
+            description="What the touchpoint offers here.",
+            convert="texts",
+            compared=True,
+        ),
+        "emotion": Field(
+            Integer(1, 5), description="1 very negative .. 5 very positive.", compared=True
+        ),
+        "feeling": Field(Text(), description="A word for the emotion.", compared=True),
+        "thought": Field(Text(), description="What the customer thinks.", compared=True),
+        "pain_points": Field(TEXT_LIST, convert="texts", compared=True),
+        "opportunities": Field(TEXT_LIST, convert="texts", compared=True),
+        "owner": Field(
+            Text(markdown=False),
+            description="Team; default: the channel's owner.",
+            convert="derived",
+            compared=True,
+        ),
+        # Not compared: its default depends on the neighbours, which an added step
+        # elsewhere changes.
         "next": Field(
             ListOf(Id()),
             description="Step ids; default: the step after it; [] ends a path.",
             expects="a list of step ids",
+            convert="derived",
         ),
         "evidence": Field(
             Choice(EVIDENCE_LEVELS),
             description="What the step rests on: observed (seen in research), reported "
             "(customers said so), assumed (the team's guess).",
+            convert="evidence",
+            compared=True,
         ),
         "source": Field(
-            Text(), description="Where the evidence comes from, e.g. 12 interviews, Oct 2026."
+            Text(),
+            description="Where the evidence comes from, e.g. 12 interviews, Oct 2026.",
+            attribute="evidence_source",
         ),
         "milestone": Field(
             Boolean(),
@@ -205,6 +317,7 @@ STEP = Record(
             "to get value (marked on the journey page and the flow, listed on the overview).",
         ),
     },
+    model_only=("index",),  # 1-based place in the journey's list of steps
 )
 
 JOURNEY_FILE = Record(
@@ -215,16 +328,24 @@ JOURNEY_FILE = Record(
             Id(),
             description="The persona this journey follows: a file name in personas/, no suffix.",
             expects="a persona id from personas/",
+            attribute=None,  # one of the journey's `personas`
         ),
         "personas": Field(
             ListOf(Id(), min_items=1),
             description="Several persona ids, instead of `persona`.",
             expects="a list of persona ids",
+            convert="derived",  # with `persona`, each resolved against personas/
         ),
-        "owner": Field(Text(markdown=False), description="Team responsible for the journey."),
+        "owner": Field(
+            Text(markdown=False), description="Team responsible for the journey.", convert="team"
+        ),
         "summary": Field(Text(block=True), description="Markdown."),
-        "stages": Field(ListOf(STAGE, min_items=1), True, "Ordered, at least one."),
-        "steps": Field(ListOf(STEP, min_items=1), True, "Ordered, at least one."),
+        "stages": Field(
+            ListOf(STAGE, min_items=1), True, "Ordered, at least one.", convert="derived"
+        ),
+        "steps": Field(
+            ListOf(STEP, min_items=1), True, "Ordered, at least one.", convert="derived"
+        ),
         "reviewed": REVIEWED,
         "future_of": Field(
             Id(),
@@ -234,6 +355,7 @@ JOURNEY_FILE = Record(
         ),
     },
     exclusive=(("persona", "personas"),),
+    model_only=("id", "source"),
 )
 
 # The playbook's own lifecycle phases, in order; without them: before, during, after.
@@ -255,8 +377,10 @@ PLAYBOOK_FILE = Record(
             ListOf(PHASE, min_items=1),
             description="The customer lifecycle's phases, in order; replaces before, during "
             "and after.",
+            convert="derived",  # checked for duplicates; the defaults without it
         ),
     },
+    model_only=("channels", "personas", "journeys"),  # the other files
 )
 
 FILE_KINDS: dict[str, Kind] = {
