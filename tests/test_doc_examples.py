@@ -1,5 +1,4 @@
-"""Every YAML and CSV example in docs/ and the README builds, and the author's guide
-names every key the loader knows.
+"""Every YAML and CSV example in docs/ and the README builds.
 
 Each ```yaml / ```csv block says what it is in an HTML comment on the line before it
 (invisible on the published page):
@@ -18,8 +17,8 @@ Each ```yaml / ```csv block says what it is in an HTML comment on the line befor
 The `cjm` blocks shown inside ````markdown examples are built against the sample
 playbook of `mkdocs-cjm new --lang vi`, whose journey and team names they use.
 
-In the guide (docs/format.md), `<!-- keys: RECORD -->` before a list of "- `key`: ..."
-items says that they are the keys of the schema's record RECORD.
+The guide's key lists (docs/format.md) are held equal to the schema and the model by
+tests/test_format_parity.py.
 """
 
 from __future__ import annotations
@@ -52,7 +51,6 @@ PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 GUIDE = ROOT / "docs" / "format.md"
 EXAMPLE_LANGUAGES = {"yaml", "yml", "csv"}
 MARKER = re.compile(r"^<!-- example: (\S+) (\S+) -->$")
-KEYS_MARKER = re.compile(r"^<!-- keys: ([a-z_]+)( pending)? -->$")
 FENCE = re.compile(r"^(?P<indent> *)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
 # The day the examples' `reviewed` dates are judged on: fixed, so a build never
 # depends on the calendar.
@@ -285,87 +283,6 @@ def test_pending_examples_wait_only_for_a_kind_the_loader_lacks() -> None:
                 f"{block.where}: the loader knows {block.marker[1]!r} now: mark the example "
                 "as a project file or a fragment so that it is built"
             )
-
-
-def guide_key_lists() -> list[tuple[str, bool, list[str]]]:
-    """(record name, pending, keys listed) of each `keys` list."""
-    lines = GUIDE.read_text(encoding="utf-8").splitlines()
-    tables = []
-    for index, line in enumerate(lines):
-        found = KEYS_MARKER.match(line.strip())
-        if not found:
-            continue
-        keys = []
-        for row in lines[index + 1 :]:
-            item = re.match(r"^- `([^`]+)`:", row)
-            if not item:
-                break
-            keys.append(item[1])
-        tables.append((found[1], bool(found[2]), keys))
-    return tables
-
-
-def test_the_guide_names_every_key_of_every_record_once() -> None:
-    records = schema_records()
-    lists = guide_key_lists()
-    documented: dict[str, list[str]] = {}
-    for name, pending, keys in lists:
-        assert name not in documented, f"docs/format.md: two key lists for {name!r}"
-        assert len(keys) == len(set(keys)), f"docs/format.md: a key twice in {name!r}: {keys}"
-        if pending:
-            assert name not in records, (
-                f"docs/format.md: the loader knows {name!r} now: drop 'pending' from its list"
-            )
-            continue
-        documented[name] = keys
-    assert sorted(documented) == sorted(records), "docs/format.md: a key list per record"
-    for name, record in records.items():
-        assert set(documented[name]) == set(record.fields), (
-            f"docs/format.md's {name!r} list names {documented[name]}; "
-            f"the loader knows {list(record.fields)}"
-        )
-
-
-def schema_records() -> dict[str, schema.Record]:
-    found: dict[str, schema.Record] = {}
-
-    def walk(kind: schema.Kind) -> None:
-        if isinstance(kind, schema.Record):
-            if kind.name not in found:
-                found[kind.name] = kind
-                for spec in kind.fields.values():
-                    walk(spec.kind)
-        elif isinstance(kind, schema.ListOf):
-            walk(kind.item)
-        elif isinstance(kind, schema.MapOf):
-            walk(kind.value)
-
-    for kind in schema.FILE_KINDS.values():
-        walk(kind)
-    return found
-
-
-def test_a_key_added_to_the_schema_and_not_to_the_guide_fails(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    fields = {**schema.STEP.fields, "mood_board": schema.Field(schema.Text())}
-    step = schema.Record("step", fields)
-    monkeypatch.setattr(
-        schema,
-        "FILE_KINDS",
-        {
-            **schema.FILE_KINDS,
-            "journey": schema.Record(
-                "journey",
-                {
-                    **schema.JOURNEY_FILE.fields,
-                    "steps": schema.Field(schema.ListOf(step, min_items=1), True),
-                },
-            ),
-        },
-    )
-    with pytest.raises(AssertionError, match="mood_board"):
-        test_the_guide_names_every_key_of_every_record_once()
 
 
 def test_the_guide_example_is_built_from_the_top_of_the_guide() -> None:

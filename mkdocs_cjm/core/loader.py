@@ -5,7 +5,14 @@ Reading is in three passes so one run reports everything: each file is parsed
 files are resolved. A file with errors is still checked as far as it can be,
 and an id that is declared but broken still counts as declared, so one mistake
 is reported once rather than again at every place that refers to it.
+
+The parts: `checks` (a file's value against the schema), `mapfiles` (finding and
+reading the files, path safety, the read cache), `records` (model records built
+from the schema's fields) and `build` (a journey's references and defaults).
+This module runs the load and the checks across files.
 """
+
+from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,8 +25,6 @@ from mkdocs_cjm.core.build import (
     OwnerUse,
     Phases,
     listing,
-    team_name,
-    values,
 )
 from mkdocs_cjm.core.checks import (
     FileCheck,
@@ -47,9 +52,9 @@ from mkdocs_cjm.core.model import (
 )
 from mkdocs_cjm.core.pages import RESERVED_IDS
 from mkdocs_cjm.core.problems import MapError, Problem, Severity, did_you_mean
+from mkdocs_cjm.core.records import team_name, values
 
-# The names other modules import from here (the loader's parts live in `checks`,
-# `mapfiles` and `build`).
+# The names other modules import from here, wherever they are defined.
 __all__ = [
     "RESERVED_PHASE_IDS",
     "YAML_SUFFIXES",
