@@ -135,13 +135,13 @@ def guide_problems(records_by_name: dict[str, schema.Record], text: str | None =
             f"records {sorted(records_by_name)}"
         )
     for name, record in records_by_name.items():
-        keys = dict(documented.get(name, []))
-        if set(keys) != set(record.fields):
+        listed = dict(documented.get(name, []))
+        if set(listed) != set(record.fields):
             problems.append(
-                f"docs/format.md's {name!r} list names {list(keys)}; "
+                f"docs/format.md's {name!r} list names {list(listed)}; "
                 f"the loader knows {list(record.fields)}"
             )
-        for key, required in keys.items():
+        for key, required in listed.items():
             if key in record.fields and required != record.fields[key].required:
                 said = "marks" if required else "does not mark"
                 problems.append(
