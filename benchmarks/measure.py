@@ -57,7 +57,7 @@ def drop_views() -> None:
 
     def without_heatmap(context: Any) -> Any:
         empty = heatmap.Heatmap((), {}, {}, (), {})
-        return lambda generator: {**context(generator), "heatmap": empty}
+        return lambda generator, rows: {**context(generator, rows), "heatmap": empty}
 
     views = tuple(
         replace(view, context=without_heatmap(view.context)) if view.name == "channels" else view

@@ -19,7 +19,8 @@ from mkdocs_cjm.render.diagrams import Backend, DiagramRenderer
 from mkdocs_cjm.render.sparkline import HEIGHT, PAD, sparkline_points, sparkline_svg
 from mkdocs_cjm.sections import VIEW_BY_NAME
 from mkdocs_cjm.sections import overview as overview_section
-from mkdocs_cjm.sections.overview import landscape, shown
+from mkdocs_cjm.sections.overview import landscape
+from mkdocs_cjm.sections.overview import rows as overview_rows
 from mkdocs_cjm.site.generate import SiteGenerator
 from mkdocs_cjm.site.i18n import labels_for
 
@@ -89,12 +90,12 @@ def test_the_overview_declares_what_the_landscape_shows() -> None:
         journey,
         steps=(journey.steps[0], dataclasses.replace(worst, action="Khác"), *journey.steps[2:]),
     )
-    assert shown(journey, listing=False) != shown(edited, listing=False)
+    assert overview_rows(journey) != overview_rows(edited)
     refeeling = dataclasses.replace(
         journey,
         steps=(journey.steps[0], dataclasses.replace(worst, feeling="mệt"), *journey.steps[2:]),
     )
-    assert shown(journey, listing=False) != shown(refeeling, listing=False)
+    assert overview_rows(journey) != overview_rows(refeeling)
 
 
 def test_the_overview_opens_with_the_landscape(phases_site: BuildResult) -> None:  # noqa: F811

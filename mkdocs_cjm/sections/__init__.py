@@ -1,29 +1,50 @@
 """The registry of generated sections: one `View` entry per section of the playbook.
 
-Navigation (`nav.py`, the plugin's `on_nav`), the overview's links, `mkdocs-cjm
-export` (pages, stale-file cleanup, `--nav`) and the tests all iterate `VIEWS`,
-so a new cross-journey page is one module here (its context) plus one template.
-Modules import `SiteGenerator` for typing only: `generate.py` imports this registry.
+Every generated page belongs to an entry: its index page, and its item pages
+(journey, persona, channel, team pages...). Navigation (`nav.py`, the plugin's
+`on_nav`), the overview's links, `mkdocs-cjm export` (pages, stale-file cleanup,
+`--nav`) and the tests all iterate `VIEWS`, so a new cross-journey page is one
+module here plus one template.
+
+A cross-journey page is `rows(journey) -> render(rows)`: the section's pure `rows`
+function gives what one journey contributes to the page (hashable, compared with
+==), and the page is rendered from the rows of every journey (`context` is given
+them). The fast rebuild (`incremental.plan`) compares a changed journey's rows
+before and after an edit to decide which pages to render again.
+
+Section modules build their pages with `site.base.SiteBase` (never `generate.py`,
+which imports this registry).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from mkdocs_cjm.core.model import Journey
 from mkdocs_cjm.core.pages import PageKind
-from mkdocs_cjm.sections import heatmap, kpis, overview, pain_points, teams
+from mkdocs_cjm.sections import (
+    channels,
+    heatmap,
+    journeys,
+    kpis,
+    overview,
+    pain_points,
+    personas,
+    teams,
+)
+from mkdocs_cjm.site.base import SiteBase
+from mkdocs_cjm.site.output import LazyPage
 
-if TYPE_CHECKING:
-    from mkdocs_cjm.site.generate import LazyPage, SiteGenerator
+Rows = Callable[[Journey], Hashable]
+# The index page's template variables, given the generator and the rows of every
+# journey (in playbook order).
+ContextBuilder = Callable[[SiteBase, Sequence[Hashable]], Mapping[str, Any]]
+ItemPages = Callable[[SiteBase], Iterable[LazyPage]]
 
-ContextBuilder = Callable[["SiteGenerator"], Mapping[str, Any]]
-ItemPages = Callable[["SiteGenerator"], Iterable["LazyPage"]]
 
-
-def no_context(generator: SiteGenerator) -> Mapping[str, Any]:
+def no_context(generator: SiteBase, journey_rows: Sequence[Hashable]) -> Mapping[str, Any]:
     return {}
 
 
@@ -35,13 +56,13 @@ class View:
     label: str  # key in i18n labels: its title in the navigation and on the overview
     template: str  # template of the index page
     context: ContextBuilder = no_context  # template variables of the index page
-    # Its item pages, generated in the same folder: each says which journeys it shows.
+    # Its item pages, generated in the same folder: each says which journeys it shows
+    # and gives its own rows (`LazyPage.rows`).
     items: ItemPages | None = None
     item_kind: str = ""  # the kind of those pages (defaults to `name`)
-    # What the index page shows of each journey (a comparable value; see
-    # `generate.LazyPage.shows`), given the site's generator. None: it may show
-    # anything of any journey.
-    shows: Callable[[SiteGenerator], Callable[[Journey], object]] | None = None
+    # What one journey contributes to the index page (see above). None: the page may
+    # show anything of any journey.
+    rows: Rows | None = None
 
     @property
     def folder(self) -> str:
@@ -52,51 +73,33 @@ class View:
         return self.item_kind or self.name
 
 
-def _shown_on_journeys_index(journey: Journey) -> object:
-    """A journey's row: title, personas, owner, pairing, counts, channels, average emotion."""
-    return (
-        journey.id,
-        journey.title,
-        journey.personas,
-        journey.owner,
-        journey.future_of,
-        len(journey.stages),
-        journey.channel_ids,
-        tuple(step.emotion for step in journey.steps),
-    )
-
-
-def _shown_on_personas_index(journey: Journey) -> object:
-    return journey.id, journey.title, journey.personas
-
-
 VIEWS: tuple[View, ...] = (
-    View(PageKind.OVERVIEW, "playbook", "overview.md.j2", overview.context, shows=overview.shows),
+    View(PageKind.OVERVIEW, "playbook", "overview.md.j2", overview.context, rows=overview.rows),
     View(
         PageKind.JOURNEYS,
         "journeys",
         "journeys.md.j2",
-        lambda generator: {"paired_journeys": generator.paired_journeys()},
-        items=lambda generator: generator.journey_pages(),
+        journeys.index_context,
+        items=journeys.journey_pages,
         item_kind=PageKind.JOURNEY,
-        shows=lambda generator: _shown_on_journeys_index,
+        rows=journeys.rows,
     ),
     View(
         PageKind.PERSONAS,
         "personas",
         "personas.md.j2",
-        items=lambda generator: generator.persona_pages(),
+        items=personas.persona_pages,
         item_kind=PageKind.PERSONA,
-        shows=lambda generator: _shown_on_personas_index,
+        rows=personas.rows,
     ),
     View(
         PageKind.CHANNELS,
         "channels",
         "channels.md.j2",
         heatmap.channels_context,
-        items=lambda generator: generator.channel_pages(),
+        items=channels.channel_pages,
         item_kind=PageKind.CHANNEL,
-        shows=lambda generator: heatmap.shown,
+        rows=heatmap.rows,
     ),
     View(
         teams.KIND,
@@ -104,7 +107,7 @@ VIEWS: tuple[View, ...] = (
         "teams.md.j2",
         teams.index_context,
         items=teams.team_pages,
-        shows=lambda generator: teams.shown_on_index,
+        rows=teams.rows,
     ),
     View(
         pain_points.KIND,
@@ -112,7 +115,7 @@ VIEWS: tuple[View, ...] = (
         "pain-points.md.j2",
         pain_points.context,
         items=pain_points.team_pages,
-        shows=lambda generator: pain_points.shown,
+        rows=pain_points.rows,
     ),
     View(
         kpis.KIND,
@@ -120,7 +123,7 @@ VIEWS: tuple[View, ...] = (
         "kpis.md.j2",
         kpis.context,
         items=kpis.status_pages,
-        shows=lambda generator: kpis.shown,
+        rows=kpis.rows,
     ),
 )
 

@@ -3,15 +3,13 @@ underperforming touchpoints."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, cast
 
-from mkdocs_cjm.core.model import Channel, ChannelType, Journey, Playbook, Step
+from mkdocs_cjm.core.model import Channel, ChannelType, Journey, Playbook
 from mkdocs_cjm.render.emotion import average
-
-if TYPE_CHECKING:
-    from mkdocs_cjm.site.generate import SiteGenerator
+from mkdocs_cjm.site.base import SiteBase
 
 # Past this many journeys the channels table gives each channel's number of journeys
 # rather than a link to each (the heatmap below shows which): the page stays under 2 MB.
@@ -36,14 +34,46 @@ class Cell:
         return None if self.average is None else int(self.average + 0.5)
 
 
-def cell_of(steps: Iterable[Step]) -> Cell:
+def cell_of(steps: Iterable[HeatmapStep]) -> Cell:
     steps = list(steps)
     if not steps:
         return Cell()
     return Cell(
         len(steps),
         average(step.emotion for step in steps),
-        sum(len(step.pain_points) for step in steps),
+        sum(step.pain_points for step in steps),
+    )
+
+
+@dataclass(frozen=True)
+class HeatmapStep:
+    """What the heatmap counts of a step."""
+
+    channel: str
+    phase: str  # "" for a stage without one
+    emotion: int | None
+    pain_points: int
+
+
+@dataclass(frozen=True)
+class HeatmapRow:
+    """A journey's row on the channels index: its title (a column of the heatmap) and
+    what its steps add to the cells."""
+
+    journey: str
+    title: str
+    steps: tuple[HeatmapStep, ...]
+
+
+def rows(journey: Journey) -> HeatmapRow:
+    phase_of = {stage.id: stage.phase or "" for stage in journey.stages}
+    return HeatmapRow(
+        journey.id,
+        journey.title,
+        tuple(
+            HeatmapStep(step.channel, phase_of[step.stage], step.emotion, len(step.pain_points))
+            for step in journey.steps
+        ),
     )
 
 
@@ -62,17 +92,20 @@ class Heatmap:
 
 
 def build_heatmap(playbook: Playbook) -> Heatmap:
-    per_journey: dict[tuple[str, str], list[Step]] = {}
-    per_phase: dict[tuple[str, str], list[Step]] = {}
-    per_channel: dict[str, list[Step]] = {}
+    return heatmap_of(playbook, [rows(journey) for journey in playbook.journeys])
+
+
+def heatmap_of(playbook: Playbook, journey_rows: Iterable[HeatmapRow]) -> Heatmap:
+    """The heatmap of the journeys' rows (the playbook gives the channels and phases)."""
+    per_journey: dict[tuple[str, str], list[HeatmapStep]] = {}
+    per_phase: dict[tuple[str, str], list[HeatmapStep]] = {}
+    per_channel: dict[str, list[HeatmapStep]] = {}
     used_phases: set[str] = set()
-    for journey in playbook.journeys:
-        phase_of = {stage.id: stage.phase or "" for stage in journey.stages}
-        for step in journey.steps:
-            phase = phase_of[step.stage]
-            used_phases.add(phase)
-            per_journey.setdefault((step.channel, journey.id), []).append(step)
-            per_phase.setdefault((step.channel, phase), []).append(step)
+    for row in journey_rows:
+        for step in row.steps:
+            used_phases.add(step.phase)
+            per_journey.setdefault((step.channel, row.journey), []).append(step)
+            per_phase.setdefault((step.channel, step.phase), []).append(step)
             per_channel.setdefault(step.channel, []).append(step)
     groups = tuple(
         (kind, members)
@@ -113,8 +146,9 @@ def underperformers(playbook: Playbook, heatmap: Heatmap) -> list[Underperformer
     return found
 
 
-def channels_context(generator: SiteGenerator) -> Mapping[str, Any]:
-    heatmap = build_heatmap(generator.playbook)
+def channels_context(generator: SiteBase, journey_rows: Sequence[Hashable]) -> Mapping[str, Any]:
+    """The channels index, from the journeys' rows (`rows`)."""
+    heatmap = heatmap_of(generator.playbook, cast("Sequence[HeatmapRow]", journey_rows))
     return {
         "heatmap": heatmap,
         "heatmap_channels": heatmap.channels,
@@ -122,14 +156,3 @@ def channels_context(generator: SiteGenerator) -> Mapping[str, Any]:
         "underperforming_below": UNDERPERFORMING_BELOW,
         "list_journeys": len(generator.playbook.journeys) <= LIST_JOURNEYS_UP_TO,
     }
-
-
-def shown(journey: Journey) -> object:
-    """What the channels index shows of a journey: its title, and for its heatmap
-    cells each step's channel, phase, emotion and number of pain points."""
-    phase_of = {stage.id: stage.phase for stage in journey.stages}
-    return (
-        journey.id,
-        journey.title,
-        tuple((s.channel, phase_of[s.stage], s.emotion, len(s.pain_points)) for s in journey.steps),
-    )

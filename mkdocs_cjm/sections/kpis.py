@@ -4,16 +4,15 @@ below target first, totals at the top."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator, Mapping
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, cast
 
 from mkdocs_cjm.core.measure import KpiStatus
-from mkdocs_cjm.core.model import Journey, Kpi, Playbook, Stage, stage_data
+from mkdocs_cjm.core.model import Journey, Kpi, Measurement, Playbook, Stage, stage_data
 from mkdocs_cjm.core.pages import PageRef
-
-if TYPE_CHECKING:
-    from mkdocs_cjm.site.generate import LazyPage, SiteGenerator
+from mkdocs_cjm.site.base import SiteBase
+from mkdocs_cjm.site.output import LazyPage
 
 KIND = "kpis"
 
@@ -35,14 +34,36 @@ class StatusGroup:
     rows: tuple[KpiRow, ...]
 
 
+@dataclass(frozen=True)
+class JourneyKpis:
+    """A journey's row on the board: its title, and its stages with KPIs (with the
+    KPIs' data series, which equality of stages leaves out)."""
+
+    journey: str
+    title: str
+    stages: tuple[tuple[Stage, tuple[tuple[Measurement, ...], ...]], ...]
+
+
+def rows(journey: Journey) -> JourneyKpis:
+    return JourneyKpis(
+        journey.id, journey.title, tuple(stage_data(st) for st in journey.stages if st.kpis)
+    )
+
+
 def board(playbook: Playbook) -> list[StatusGroup]:
     """Every KPI once, grouped by status in `STATUS_ORDER`, in playbook order within."""
-    rows: dict[KpiStatus, list[KpiRow]] = {status: [] for status in STATUS_ORDER}
-    for journey in playbook.journeys:
-        for stage in journey.stages:
+    return board_of(playbook, [rows(journey) for journey in playbook.journeys])
+
+
+def board_of(playbook: Playbook, journey_rows: Iterable[JourneyKpis]) -> list[StatusGroup]:
+    """The board of the journeys' rows."""
+    grouped: dict[KpiStatus, list[KpiRow]] = {status: [] for status in STATUS_ORDER}
+    for row in journey_rows:
+        journey = playbook.journey_by_id[row.journey]
+        for stage, _ in row.stages:
             for kpi in stage.kpis:
-                rows[kpi.status].append(KpiRow(journey, stage, kpi))
-    return [StatusGroup(status, tuple(rows[status])) for status in STATUS_ORDER]
+                grouped[kpi.status].append(KpiRow(journey, stage, kpi))
+    return [StatusGroup(status, tuple(grouped[status])) for status in STATUS_ORDER]
 
 
 # Past this many KPIs the board keeps the totals and the KPIs below target, and
@@ -51,8 +72,9 @@ def board(playbook: Playbook) -> list[StatusGroup]:
 SPLIT_OVER = 2000
 
 
-def context(generator: SiteGenerator) -> Mapping[str, Any]:
-    groups = board(generator.playbook)
+def context(generator: SiteBase, journey_rows: Sequence[Hashable]) -> Mapping[str, Any]:
+    """The board, from the journeys' rows (`rows`)."""
+    groups = board_of(generator.playbook, cast("Sequence[JourneyKpis]", journey_rows))
     total = sum(len(group.rows) for group in groups)
     split = total > SPLIT_OVER
     return {
@@ -64,7 +86,7 @@ def context(generator: SiteGenerator) -> Mapping[str, Any]:
     }
 
 
-def status_pages(generator: SiteGenerator) -> Iterator[LazyPage]:
+def status_pages(generator: SiteBase) -> Iterator[LazyPage]:
     groups = board(generator.playbook)
     if sum(len(group.rows) for group in groups) <= SPLIT_OVER:
         return
@@ -83,12 +105,15 @@ def status_pages(generator: SiteGenerator) -> Iterator[LazyPage]:
             PageRef(KIND, group.status.value),
             title,
             frozenset(journey.id for journey in generator.playbook.journeys),
-            functools.partial(_status_context, groups, group, title),
-            shown,
+            functools.partial(_status_context, generator, group.status, title),
+            rows,
         )
 
 
-def _status_context(groups: list[StatusGroup], group: StatusGroup, title: str) -> Mapping[str, Any]:
+def _status_context(generator: SiteBase, status: KpiStatus, title: str) -> Mapping[str, Any]:
+    """A status page, from the rows of every journey."""
+    groups = board_of(generator.playbook, generator.rows_of(rows))
+    (group,) = [g for g in groups if g.status is status]
     return {
         "status_groups": groups,
         "shown_groups": [group],
@@ -97,8 +122,3 @@ def _status_context(groups: list[StatusGroup], group: StatusGroup, title: str) -
         "part": True,
         "part_title": title,
     }
-
-
-def shown(journey: Journey) -> object:
-    """What the KPI board shows of a journey: its title, and its stages with KPIs."""
-    return journey.id, journey.title, tuple(stage_data(st) for st in journey.stages if st.kpis)

@@ -4,10 +4,9 @@ golden milestones with the KPIs of their stage, the teams, then maintenance list
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from markupsafe import Markup
 
@@ -16,9 +15,7 @@ from mkdocs_cjm.core.measure import KpiStatus
 from mkdocs_cjm.core.model import Journey, Kpi, Playbook, Stage, Step, stage_data
 from mkdocs_cjm.render.sparkline import sparkline_svg
 from mkdocs_cjm.sections.teams import summary
-
-if TYPE_CHECKING:
-    from mkdocs_cjm.site.generate import SiteGenerator
+from mkdocs_cjm.site.base import SiteBase
 
 
 @dataclass(frozen=True)
@@ -162,7 +159,9 @@ START_HERE_TEAMS = 6
 LIST_MOMENTS_UP_TO = 500
 
 
-def context(generator: SiteGenerator) -> Mapping[str, Any]:
+def context(generator: SiteBase, journey_rows: Sequence[Hashable]) -> Mapping[str, Any]:
+    """The overview. Its parts (landscape, milestones, teams, reviews, evidence) read
+    the playbook and its index; `rows` declares every part of a journey they show."""
     moments = sum(len(refs) for refs in generator.index.steps_by_team.values())
     return {
         "teams": list(generator.index.steps_by_team.items()),
@@ -180,18 +179,14 @@ def context(generator: SiteGenerator) -> Mapping[str, Any]:
     }
 
 
-def shows(generator: SiteGenerator) -> Callable[[Journey], object]:
-    moments = sum(len(refs) for refs in generator.index.steps_by_team.values())
-    return functools.partial(shown, listing=moments <= LIST_MOMENTS_UP_TO)
-
-
-def shown(journey: Journey, listing: bool) -> object:
+def rows(journey: Journey) -> Hashable:
     """What the overview shows of a journey: its title, review date and owner, its
     stages (milestones show their KPIs; the landscape their phases and KPIs below
-    target), and of each step what the golden milestones, the teams (`listing`: every
-    moment, else their counts of moments and pain points and average emotion), the
-    evidence ranking and the landscape (every emotion; the worst moment's words) show.
-    Never: thoughts, the pain points' text, opportunities, arrows."""
+    target), and of each step what the golden milestones, the teams (every moment
+    with its touchpoint and action, or, past `LIST_MOMENTS_UP_TO`, their counts of
+    moments and pain points and average emotion), the evidence ranking and the
+    landscape (every emotion; the worst moment's words) show. Never: thoughts, the
+    pain points' text, opportunities, arrows."""
     worst = worst_moment(journey)
     return (
         journey.id,
@@ -201,9 +196,18 @@ def shown(journey: Journey, listing: bool) -> object:
         journey.personas,  # a persona's review shows the owners of its journeys
         tuple(stage_data(stage) for stage in journey.stages),
         tuple(
-            (s.id, s.stage, s.owner, s.evidence, s.evidence_source, s.milestone, s.emotion)
-            + (len(s.pain_points),)
-            + ((s.touchpoint, s.action) if listing or s.milestone else ())
+            (
+                s.id,
+                s.stage,
+                s.owner,
+                s.evidence,
+                s.evidence_source,
+                s.milestone,
+                s.emotion,
+                len(s.pain_points),
+                s.touchpoint,
+                s.action,
+            )
             for s in journey.steps
         ),
         (worst.id, worst.touchpoint, worst.action, worst.feeling) if worst else None,

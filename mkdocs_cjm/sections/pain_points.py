@@ -5,16 +5,15 @@ same entries grouped by owning team, the worst first within a team."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator, Mapping
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, cast
 
 from mkdocs_cjm.core.index import CrossIndex, Team
-from mkdocs_cjm.core.model import Channel, Journey, Playbook, Stage, Step, stage_data
+from mkdocs_cjm.core.model import Channel, Journey, Measurement, Playbook, Stage, Step, stage_data
 from mkdocs_cjm.core.pages import PageRef
-
-if TYPE_CHECKING:
-    from mkdocs_cjm.site.generate import LazyPage, SiteGenerator
+from mkdocs_cjm.site.base import SiteBase
+from mkdocs_cjm.site.output import LazyPage
 
 KIND = "pain-points"
 
@@ -40,18 +39,49 @@ def _worst_first(entry: PainPoint) -> tuple[int, str, int]:
     return emotion, entry.journey.id, entry.step.index
 
 
-def register(playbook: Playbook, index: CrossIndex) -> list[TeamPains]:
-    """Groups by team, most pain points first (then by name); unowned steps last."""
+@dataclass(frozen=True)
+class JourneyPains:
+    """A journey's row in the register: its title and personas (the filters), and its
+    steps that have pain points, whole, with their stages (and the stages' KPI data)."""
+
+    journey: str
+    title: str
+    personas: tuple[str, ...]
+    steps: tuple[tuple[Step, tuple[Stage, tuple[tuple[Measurement, ...], ...]]], ...]
+
+
+def rows(journey: Journey, team: str | None = None) -> JourneyPains:
+    """What the register (or a team's part of it: `team`, "" for no owner) shows of a
+    journey."""
+    return JourneyPains(
+        journey.id,
+        journey.title,
+        journey.personas,
+        tuple(
+            (s, stage_data(journey.stage(s.stage)))
+            for s in journey.steps
+            if s.pain_points and (team is None or (s.owner or "") == team)
+        ),
+    )
+
+
+def register(
+    playbook: Playbook, index: CrossIndex, journey_rows: Iterable[JourneyPains] | None = None
+) -> list[TeamPains]:
+    """Groups by team, most pain points first (then by name); unowned steps last. From
+    the journeys' rows (default: every journey's)."""
+    if journey_rows is None:
+        journey_rows = [rows(journey) for journey in playbook.journeys]
     groups: dict[str, list[PainPoint]] = {}
-    for journey in playbook.journeys:
-        stages = {stage.id: stage for stage in journey.stages}
-        for step in journey.steps:
+    for row in journey_rows:
+        journey = playbook.journey_by_id[row.journey]
+        for step, (stage, _) in row.steps:
             team = index.teams.get(step.owner) if step.owner else None
             for text in step.pain_points:
                 entry = PainPoint(
                     text,
                     journey,
-                    stages[step.stage],
+                    stage,
                     step,
                     playbook.channel_by_id[step.channel],
                     team,
@@ -124,7 +154,7 @@ def group_id(group: TeamPains) -> str:
     return group.team.slug if group.team else NO_OWNER
 
 
-def _context(generator: SiteGenerator, groups: list[TeamPains], part: bool) -> dict[str, Any]:
+def _context(generator: SiteBase, groups: list[TeamPains], part: bool) -> dict[str, Any]:
     entries = worst_first(groups)
     return {
         "groups": groups,
@@ -139,15 +169,18 @@ def _context(generator: SiteGenerator, groups: list[TeamPains], part: bool) -> d
     }
 
 
-def context(generator: SiteGenerator) -> Mapping[str, Any]:
-    groups = register(generator.playbook, generator.index)
+def context(generator: SiteBase, journey_rows: Sequence[Hashable]) -> Mapping[str, Any]:
+    """The register, from the journeys' rows (`rows`)."""
+    groups = register(
+        generator.playbook, generator.index, cast("Sequence[JourneyPains]", journey_rows)
+    )
     result = _context(generator, groups, part=False)
     result["split"] = result["total"] > SPLIT_OVER
     result["split_worst"] = SPLIT_WORST
     return result
 
 
-def team_pages(generator: SiteGenerator) -> Iterator[LazyPage]:
+def team_pages(generator: SiteBase) -> Iterator[LazyPage]:
     """At scale (see SPLIT_OVER), a register page per team."""
     groups = register(generator.playbook, generator.index)
     if sum(len(group.entries) for group in groups) <= SPLIT_OVER:
@@ -159,22 +192,13 @@ def team_pages(generator: SiteGenerator) -> Iterator[LazyPage]:
             PageRef(KIND, group_id(group)),
             f"{generator.labels['pain_point_register']}: {title}",
             frozenset(entry.journey.id for entry in group.entries),
-            functools.partial(_context, generator, [group], part=True),
-            functools.partial(shown, team=group.team.name if group.team else ""),
+            functools.partial(_team_context, generator, group.team.name if group.team else ""),
+            functools.partial(rows, team=group.team.name if group.team else ""),
         )
 
 
-def shown(journey: Journey, team: str | None = None) -> object:
-    """What the register (or a team's part of it: `team`, "" for no owner) shows of a
-    journey: its title and personas (the filters), and its steps that have pain
-    points, whole, with their stages."""
-    return (
-        journey.id,
-        journey.title,
-        journey.personas,
-        tuple(
-            (s, stage_data(journey.stage(s.stage)))
-            for s in journey.steps
-            if s.pain_points and (team is None or (s.owner or "") == team)
-        ),
-    )
+def _team_context(generator: SiteBase, team: str) -> dict[str, Any]:
+    """A team's part of the register, from the rows of every journey for it."""
+    journey_rows = generator.rows_of(functools.partial(rows, team=team))
+    (group,) = register(generator.playbook, generator.index, journey_rows)
+    return _context(generator, [group], part=True)

@@ -14,11 +14,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from mkdocs_cjm.core.freshness import FileChange
-from mkdocs_cjm.site.generate import GeneratedAsset
-from mkdocs_cjm.site.generate import GeneratedPage
-from mkdocs_cjm.site.generate import LazyPage
-from mkdocs_cjm.core.model import Journey
-from mkdocs_cjm.core.model import Playbook
+from mkdocs_cjm.core.model import Journey, Playbook
+from mkdocs_cjm.site.output import GeneratedAsset, GeneratedPage, LazyPage
 
 
 @dataclass(frozen=True)
@@ -35,7 +32,7 @@ class Generation:
     playbook: Playbook
     history: Mapping[str, FileChange]
     pages: dict[str, GeneratedPage]  # by src_uri, in the section's order
-    lazy: dict[str, LazyPage]  # what each page shows of which journeys, by src_uri
+    lazy: dict[str, LazyPage]  # which journeys each page shows, and its rows, by src_uri
     assets: dict[str, str]  # path: content
 
     @classmethod
@@ -124,7 +121,8 @@ def plan(
     old: Generation, lazy: list[LazyPage], changed: set[str] | None, playbook: Playbook
 ) -> list[LazyPage] | FullRebuild:
     """The pages to generate again: those that showed, or now show, a changed journey
-    (or, for a page that says what it shows of a journey, whose view of it changed)."""
+    whose rows on the page (`LazyPage.rows`: what the journey contributes to it, old
+    and new) differ; a page without rows, for any change of a journey it shows."""
     new_uris = [page.src_uri for page in lazy]
     if new_uris != list(old.pages):
         return FullRebuild(_difference("generated pages", old.pages, new_uris))
@@ -140,9 +138,9 @@ def plan(
         for journey_id in changed & (page.journeys | previous.journeys):
             if journey_id not in page.journeys or journey_id not in previous.journeys:
                 return True  # the journey comes onto the page, or leaves it
-            if page.shows is None or previous.shows is None:
+            if page.rows is None or previous.rows is None:
                 return True
-            if previous.shows(before[journey_id]) != page.shows(after[journey_id]):
+            if previous.rows(before[journey_id]) != page.rows(after[journey_id]):
                 return True
         return False
 

@@ -12,11 +12,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from mkdocs_cjm.core.model import Playbook
-from mkdocs_cjm.core.pages import Layout
-from mkdocs_cjm.core.pages import PageKind
-from mkdocs_cjm.core.pages import PageRef
-from mkdocs_cjm.sections import SECTIONS
-from mkdocs_cjm.sections import VIEW_BY_NAME
+from mkdocs_cjm.core.pages import Layout, PageKind, PageRef
+from mkdocs_cjm.sections import SECTIONS, VIEW_BY_NAME
 
 NavItem = Any  # str | dict[str, str | list[NavItem]]: MkDocs' own nav shape
 

@@ -22,13 +22,13 @@ from mkdocs_cjm.core.model import EMOTION_MAX, EMOTION_MIN, Stage
 from mkdocs_cjm.core.pages import PageRef
 
 if TYPE_CHECKING:
-    from mkdocs_cjm.site.generate import SiteGenerator
+    from mkdocs_cjm.site.base import SiteBase
 
 _SCORES = (None, *range(EMOTION_MIN, EMOTION_MAX + 1))
 
 
 class Snippets:
-    def __init__(self, generator: SiteGenerator) -> None:
+    def __init__(self, generator: SiteBase) -> None:
         self.generator = generator
         macros = self._macros(PageRef("overview"))
         self.emotion = {score: Markup(macros.emotion(score)) for score in _SCORES}

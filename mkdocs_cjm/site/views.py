@@ -16,28 +16,20 @@ from typing import Any
 
 from markupsafe import Markup
 
-from mkdocs_cjm.render.diagrams import DiagramTimeout
-from mkdocs_cjm.site.generate import SiteGenerator
-from mkdocs_cjm.site.generate import diagram_size
-from mkdocs_cjm.site.generate import flow_asset
-from mkdocs_cjm.core.index import Team
-from mkdocs_cjm.core.index import page_name
-from mkdocs_cjm.core.loader import suggest_id
-from mkdocs_cjm.core.loader import team_name
+from mkdocs_cjm.core.index import Team, page_name
+from mkdocs_cjm.core.loader import suggest_id, team_name
 from mkdocs_cjm.core.model import Journey
 from mkdocs_cjm.core.pages import relative_url
 from mkdocs_cjm.core.problems import did_you_mean
-from mkdocs_cjm.render import flow
-from mkdocs_cjm.render.canvas import build_canvas
-from mkdocs_cjm.render.canvas import key_moments
-from mkdocs_cjm.render.canvas import steps_in_map_order
-from mkdocs_cjm.render.matrix import build_matrix
-from mkdocs_cjm.sections import teams
-from mkdocs_cjm.sections.heatmap import build_heatmap
 from mkdocs_cjm.core.text import escape
-from mkdocs_cjm.core.yamlsafe import DEFAULT_MAX_FILE_BYTES
-from mkdocs_cjm.core.yamlsafe import excerpt
-from mkdocs_cjm.core.yamlsafe import parse_yaml
+from mkdocs_cjm.core.yamlsafe import DEFAULT_MAX_FILE_BYTES, excerpt, parse_yaml
+from mkdocs_cjm.render import flow
+from mkdocs_cjm.render.canvas import build_canvas, key_moments, steps_in_map_order
+from mkdocs_cjm.render.diagrams import DiagramTimeout
+from mkdocs_cjm.render.matrix import build_matrix
+from mkdocs_cjm.sections import channels, teams
+from mkdocs_cjm.sections.heatmap import build_heatmap
+from mkdocs_cjm.site.generate import SiteGenerator, diagram_size, flow_asset
 
 
 class BlockError(Exception):
@@ -67,7 +59,7 @@ class EmbedContext:
 
 
 @dataclass(frozen=True)
-class _View:
+class FenceView:
     # The block key naming the item the view shows ("journey", "channel", "team"), or
     # "" for a view of the whole playbook.
     needs: str
@@ -173,7 +165,7 @@ def _pain_points(generator: SiteGenerator, journey: Journey, where: EmbedContext
 
 
 def _channel(generator: SiteGenerator, channel: Any, where: EmbedContext) -> str:
-    context = generator.channel_context(channel)
+    context = channels.channel_context(generator, channel)
     return "\n".join(
         _partial(generator, "channel_uses", where.page_url, journey=journey, **context)
         for journey in context["journeys"]
@@ -198,16 +190,16 @@ def _heatmap(generator: SiteGenerator, _: None, where: EmbedContext) -> str:
     )
 
 
-VIEWS: dict[str, _View] = {
-    "map": _View("journey", _map),
-    "matrix": _View("journey", _matrix),
-    "flow": _View("journey", _flow),
-    "emotions": _View("journey", _emotions),
-    "kpis": _View("journey", _kpis),
-    "pain-points": _View("journey", _pain_points),
-    "channel": _View("channel", _channel),
-    "team": _View("team", _team),
-    "heatmap": _View("", _heatmap),
+FENCE_VIEWS: dict[str, FenceView] = {
+    "map": FenceView("journey", _map),
+    "matrix": FenceView("journey", _matrix),
+    "flow": FenceView("journey", _flow),
+    "emotions": FenceView("journey", _emotions),
+    "kpis": FenceView("journey", _kpis),
+    "pain-points": FenceView("journey", _pain_points),
+    "channel": FenceView("channel", _channel),
+    "team": FenceView("team", _team),
+    "heatmap": FenceView("", _heatmap),
 }
 ITEM_KEYS = ("journey", "channel", "team")
 KEYS = ("view", *ITEM_KEYS)
@@ -280,7 +272,7 @@ def parse_block(source: str, generator: SiteGenerator) -> ViewRequest:
         message = message.removeprefix("YAML syntax error: ")  # "not valid YAML" says it
         raise BlockError(f"not valid YAML: {message}{hint}", first.line)
     data = tree.plain()
-    names = sorted(VIEWS)
+    names = sorted(FENCE_VIEWS)
     if not isinstance(data, dict):
         raise BlockError(
             f"expected a mapping such as 'view: matrix' and 'journey: <id>' (views: {', '.join(names)})"
@@ -293,9 +285,9 @@ def parse_block(source: str, generator: SiteGenerator) -> ViewRequest:
     if view is None:
         raise BlockError(f"missing 'view:'; expected one of: {', '.join(names)}")
     view = str(view)
-    if view not in VIEWS:
+    if view not in FENCE_VIEWS:
         raise BlockError(_choice("view", view, names), _key_line(source, "view"))
-    needs = VIEWS[view].needs
+    needs = FENCE_VIEWS[view].needs
     for key in ITEM_KEYS:
         if key != needs and key in data:
             takes = f"'{needs}:'" if needs else "only 'view:'"
@@ -329,7 +321,7 @@ def parse_block(source: str, generator: SiteGenerator) -> ViewRequest:
 
 
 def render_view(generator: SiteGenerator, request: ViewRequest, where: EmbedContext) -> str:
-    view = VIEWS[request.view]
+    view = FENCE_VIEWS[request.view]
     playbook = generator.playbook
     item: Any = None
     if view.needs == "journey":
@@ -368,7 +360,7 @@ def _without_section_links(html: str, prefix: str, page_url: str) -> str:
 
 __all__ = [
     "KEYS",
-    "VIEWS",
+    "FENCE_VIEWS",
     "BlockError",
     "EmbedContext",
     "ViewRequest",
