@@ -20,6 +20,7 @@ from conftest import FIXTURES, ROOT
 from mkdocs_cjm.core.freshness import ReviewPolicy
 from mkdocs_cjm.core.loader import ReadCache, load_playbook
 from mkdocs_cjm.core.model import Playbook
+from mkdocs_cjm.core.pages import PageRef
 from mkdocs_cjm.render.diagrams import Backend, DiagramRenderer
 from mkdocs_cjm.site.generate import (
     GeneratedAsset,
@@ -394,3 +395,34 @@ def test_split_views_are_planned_at_scale(
     differ = {uri for uri, page in new.pages.items() if page != old.pages[uri]}
     assert differ and differ <= planned, sorted(differ - planned)
     assert len(planned) < len(new.pages) / 4  # a few pages of hundreds
+
+
+def test_every_cross_journey_page_declares_its_rows(tmp_path: Path) -> None:
+    """Each page but a journey's or a persona's (which show whole journeys) says what
+    each journey contributes to it: hashable rows, equal for the same maps loaded
+    twice, and none of the hand-kept `shown` functions are left."""
+    from mkdocs_cjm import sections
+    from mkdocs_cjm.core.pages import PageKind
+
+    copy = shutil.copytree(ROOT / "maps", tmp_path / "maps")
+    first, second = load(copy), load(copy)
+    renderer = DiagramRenderer(Backend.AUTO, tmp_path / "cache")
+    pages = SiteGenerator(first, OPTIONS, renderer).lazy_pages()
+    layout = OPTIONS.layout
+    whole = {
+        layout.src_uri(PageRef(kind, item.id))
+        for kind, items in ((PageKind.JOURNEY, first.journeys), (PageKind.PERSONA, first.personas))
+        for item in items
+    }
+    assert {page.src_uri for page in pages if page.rows is None} == whole
+    for page in pages:
+        if page.rows is None:
+            continue
+        for before, after in zip(first.journeys, second.journeys, strict=True):
+            hash(page.rows(before))
+            assert page.rows(before) == page.rows(after), page.src_uri
+    for view in sections.VIEWS:
+        assert view.rows is not None, view.name
+    for module in vars(sections).values():
+        names = set(vars(module)) if isinstance(module, type(sections)) else set()
+        assert not {name for name in names if "shown" in name}, module
