@@ -1,7 +1,9 @@
 """The playbook's domain objects: what a journey map means once it is validated.
 
 Everything here is immutable and knows nothing of YAML or MkDocs, so renderers can
-be tested with objects built by hand.
+be tested with objects built by hand. Each record's attributes are the ones the
+format's fields name (`schema.Field.attribute`, plus the record's `model_only`);
+`records.values` fills them and `tests/test_format_parity.py` holds the two equal.
 """
 
 from __future__ import annotations
