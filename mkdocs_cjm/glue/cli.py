@@ -23,12 +23,11 @@ import yaml
 from mkdocs_cjm.core.freshness import (
     ReviewPolicy,
     TodayError,
-    journey_history,
     needing_review,
     resolve_today,
     reviews,
 )
-from mkdocs_cjm.core.loader import LoadOptions, load_playbook
+from mkdocs_cjm.core.loader import LoadResult
 from mkdocs_cjm.core.model import Playbook
 from mkdocs_cjm.core.pages import SCRIPT, STYLESHEET
 from mkdocs_cjm.core.schema import FILE_KINDS, json_schema
@@ -37,26 +36,31 @@ from mkdocs_cjm.glue.config import (
     CjmConfig,
     ConfigReadError,
     default_options,
+    diagram_renderer,
     load_options,
-    project_root,
     read_mkdocs_config,
+    section_options,
     site_options,
 )
-from mkdocs_cjm.render.diagrams import Backend, DiagramError, DiagramRenderer
+from mkdocs_cjm.render.diagrams import DiagramError
 from mkdocs_cjm.site.generate import (
     TemplateProblem,
     check_templates,
-    generate_site,
     oversized_diagram_warning,
 )
 from mkdocs_cjm.site.nav import add_section, journey_groups
+from mkdocs_cjm.site.pipeline import SectionOptions, build_section, load_maps
 
 
-def _load(maps_dir: Path, options: LoadOptions) -> tuple[Playbook | None, int, int]:
-    """The playbook, with the number of errors and of warnings (each printed)."""
-    result = load_playbook(maps_dir.resolve(), display_root=Path.cwd(), options=options)
+def _print_problems(result: LoadResult) -> None:
     for problem in result.problems:
         print(problem, file=sys.stderr)
+
+
+def _load(options: SectionOptions) -> tuple[Playbook | None, int, int]:
+    """The playbook, with the number of errors and of warnings (each printed)."""
+    result = load_maps(options)
+    _print_problems(result)
     return result.playbook, len(result.errors), len(result.warnings)
 
 
@@ -74,20 +78,29 @@ def cmd_validate(args: argparse.Namespace) -> int:
             config, options = read_mkdocs_config(config_file)
         except ConfigReadError as error:
             return _error(str(error))
-        maps_dir = project_root(config) / options.maps_dir
         try:
-            templates = check_templates(site_options(config, options, ready_html=False))
+            section = section_options(config, options, ready_html=False, display_root=Path.cwd())
         except TodayError as error:  # the build stops on it too
             return _error(str(error))
+        templates = check_templates(section.site)
     else:
         # A project folder without mkdocs.yml still keeps its maps in maps/.
         options = default_options()
-        maps_dir = path / "maps" if (path / "maps").is_dir() else path
+        try:
+            section = SectionOptions.of(
+                path,
+                options.maps_dir if (path / options.maps_dir).is_dir() else ".",  # PATH: the maps
+                load_options(options),
+                site_options(None, options, ready_html=False),
+                display_root=Path.cwd(),
+            )
+        except TodayError as error:
+            return _error(str(error))
         templates = []
-    load = load_options(options)
-    if args.strict:
-        load = dataclasses.replace(load, strict=True)  # the same day and limits
-    playbook, errors, warnings = _load(maps_dir, load)
+    if args.strict:  # the same day and limits
+        section = dataclasses.replace(section, load=dataclasses.replace(section.load, strict=True))
+    maps_dir = section.maps_dir
+    playbook, errors, warnings = _load(section)
     for problem in templates:
         print(f"mkdocs-cjm: error: {problem}", file=sys.stderr)
     errors += len(templates)
@@ -183,9 +196,6 @@ def cmd_export(args: argparse.Namespace) -> int:
         config, options = read_mkdocs_config(config_file)
     except ConfigReadError as error:
         return _error(str(error))
-    playbook, errors, _ = _load(project_root(config) / options.maps_dir, load_options(options))
-    if errors or playbook is None:
-        return _error(f"{errors} error(s) in the journey maps; nothing exported")
     out = Path(args.out_dir)
     if (out.exists() or out.is_symlink()) and not out.is_dir():
         return _error(f"{out} is not a folder")
@@ -203,18 +213,20 @@ def cmd_export(args: argparse.Namespace) -> int:
         print(f"mkdocs-cjm: warning: {message}", file=sys.stderr)
 
     try:
-        site = site_options(config, options, ready_html=False)
-        renderer = DiagramRenderer(
-            Backend(options.graphviz_backend),
-            project_root(config) / options.cache_dir,
-            timeout=options.graphviz_timeout,
-            progress=progress,
+        inputs = section_options(config, options, ready_html=False, display_root=Path.cwd())
+        built = build_section(
+            inputs,
+            lambda: diagram_renderer(options, inputs.root, progress),
+            warn=warn,
+            loaded=_print_problems,
         )
-        maps_dir = project_root(config) / options.maps_dir
-        history = journey_history(playbook, maps_dir, Path.cwd())
-        pages, assets = generate_site(playbook, site, renderer, history, warn=warn)
     except (DiagramError, TemplateProblem, TodayError) as error:
         return _error(str(error))
+    playbook = built.playbook
+    if playbook is None:
+        errors = len(built.loaded.errors)
+        return _error(f"{errors} error(s) in the journey maps; nothing exported")
+    site, pages, assets = inputs.site, built.pages, built.assets
     files = {page.src_uri: page.full_markdown() for page in pages}
     files |= {asset.path: asset.content for asset in assets}
     not_ours = _not_exported_before(out, files)

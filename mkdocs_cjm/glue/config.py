@@ -16,7 +16,7 @@ import os
 import posixpath
 import re
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -35,10 +35,16 @@ from mkdocs_cjm.core.freshness import (
 from mkdocs_cjm.core.loader import LoadOptions
 from mkdocs_cjm.core.pages import Layout
 from mkdocs_cjm.core.yamlsafe import DEFAULT_MAX_FILE_BYTES, MAX_FILE_BYTES_LIMIT
-from mkdocs_cjm.render.diagrams import DEFAULT_MAX_SIZE, DEFAULT_TIMEOUT
+from mkdocs_cjm.render.diagrams import (
+    DEFAULT_MAX_SIZE,
+    DEFAULT_TIMEOUT,
+    Backend,
+    DiagramRenderer,
+)
 from mkdocs_cjm.site.generate import SiteOptions
 from mkdocs_cjm.site.i18n import labels_for
 from mkdocs_cjm.site.nav import GROUP_JOURNEYS_OVER
+from mkdocs_cjm.site.pipeline import SectionOptions
 
 # Characters that would end or change a URL path, or are not portable in file names.
 _URL_UNSAFE = re.compile(r'[\\:#?%*<>|"\x00-\x1f\x7f]')
@@ -312,6 +318,44 @@ def site_options(
         journey_layout=options.journey_layout,
         playbook_layout=options.playbook_layout,
         review_policy=ReviewPolicy(resolve_today(options.today), options.review_after_days),
+    )
+
+
+def section_options(
+    config: MkDocsConfig | None,
+    options: CjmConfig,
+    *,
+    ready_html: bool,
+    root: Path | None = None,
+    display_root: Path | None = None,
+) -> SectionOptions:
+    """The pipeline's options (site/pipeline.py) for every caller: the maps folder
+    relative to mkdocs.yml's folder (`root`: where a project without mkdocs.yml is),
+    the load's and the pages' options.
+
+    Raises `freshness.TodayError` when the `today` option is not a date."""
+    if root is None:
+        root = project_root(config) if config is not None else Path.cwd()
+    return SectionOptions.of(
+        root,
+        options.maps_dir,
+        load_options(options),
+        site_options(config, options, ready_html=ready_html),
+        display_root,
+    )
+
+
+def diagram_renderer(
+    options: CjmConfig, root: Path, progress: Callable[[str], None] | None = None
+) -> DiagramRenderer:
+    """The Graphviz renderer the options ask for, its cache relative to mkdocs.yml's folder.
+
+    Raises `diagrams.DiagramError` when the backend cannot run."""
+    return DiagramRenderer(
+        Backend(options.graphviz_backend),
+        root / options.cache_dir,
+        timeout=options.graphviz_timeout,
+        progress=progress,
     )
 
 

@@ -33,18 +33,18 @@ from mkdocs.exceptions import BuildError
 from pymdownx.superfences import SuperFencesException
 
 from mkdocs_cjm.core.freshness import TodayError
-from mkdocs_cjm.core.loader import load_playbook
 from mkdocs_cjm.core.problems import MapError, format_report
 from mkdocs_cjm.glue.config import (
     ConfigReadError,
     default_options,
-    load_options,
+    diagram_renderer,
     read_mkdocs_config,
-    site_options,
+    section_options,
 )
 from mkdocs_cjm.glue.serve_banner import block_error_html
-from mkdocs_cjm.render.diagrams import Backend, DiagramError, DiagramRenderer
+from mkdocs_cjm.render.diagrams import DiagramError
 from mkdocs_cjm.site.generate import SiteGenerator, flow_asset
+from mkdocs_cjm.site.pipeline import build_section
 from mkdocs_cjm.site.views import BlockError, EmbedContext, parse_block, render_view
 
 FENCE_NAME = "cjm"
@@ -245,24 +245,23 @@ def _load_site(config_file: Path) -> _Site:
     else:
         config, options = None, default_options()
     root = config_file.parent
-    maps_dir = root / options.maps_dir
-    for (loaded_file, digest), (site, inputs) in list(_LOADED.items()):
-        if loaded_file == config_file and digest == _digest(config_file, maps_dir, inputs):
+    inputs = section_options(config, options, ready_html=False, root=root)
+    maps_dir = inputs.maps_dir
+    for (loaded_file, digest), (site, files) in list(_LOADED.items()):
+        if loaded_file == config_file and digest == _digest(config_file, maps_dir, files):
             return site
-    result = load_playbook(maps_dir, display_root=root, options=load_options(options))
-    playbook = result.raise_for_errors()
-    renderer = DiagramRenderer(
-        Backend(options.graphviz_backend),
-        root / options.cache_dir,
-        timeout=options.graphviz_timeout,
-    )
-    generator = SiteGenerator(playbook, site_options(config, options, ready_html=False), renderer)
+    section = build_section(inputs, lambda: diagram_renderer(options, root), generate=False)
+    generator = section.generator
+    if generator is None:
+        raise MapError(section.loaded.problems)
+    playbook = generator.playbook
     docs_dir = Path(config.docs_dir) if config is not None else root / "docs"
     # Exported pages (`mkdocs-cjm export` into docs/) are what links can lead to.
     published = any((docs_dir / flow_asset(journey.id)).is_file() for journey in playbook.journeys)
     site = _Site(generator, section_published=published)
     _LOADED.clear()  # one version per site is enough: edits replace it
-    _LOADED[(config_file, _digest(config_file, maps_dir, result.inputs))] = (site, result.inputs)
+    inputs_read = section.loaded.inputs
+    _LOADED[(config_file, _digest(config_file, maps_dir, inputs_read))] = (site, inputs_read)
     return site
 
 

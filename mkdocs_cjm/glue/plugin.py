@@ -6,6 +6,7 @@ become `PluginError`.
 
 from __future__ import annotations
 
+import functools
 import html
 import os
 import posixpath
@@ -24,13 +25,20 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 
-from mkdocs_cjm.core.freshness import TodayError, journey_history
-from mkdocs_cjm.core.loader import ReadCache, load_playbook
+from mkdocs_cjm.core.freshness import TodayError
+from mkdocs_cjm.core.loader import LoadResult, ReadCache
 from mkdocs_cjm.core.pages import ASSETS_DIR, SCRIPT, STYLESHEET
 from mkdocs_cjm.core.problems import MapError, Problem, format_report
 from mkdocs_cjm.glue import fence
-from mkdocs_cjm.glue.config import CjmConfig, labels, load_options, project_root, site_options
-from mkdocs_cjm.glue.fast_serve import FastRebuilds, LastBuild
+from mkdocs_cjm.glue.config import (
+    CjmConfig,
+    diagram_renderer,
+    labels,
+    project_root,
+    section_options,
+)
+from mkdocs_cjm.glue.fast_serve import FastRebuilds, LastBuild, ServeState
+from mkdocs_cjm.glue.mkdocs_internals import wrap_builder
 from mkdocs_cjm.glue.serve_banner import banner_html, with_banner
 from mkdocs_cjm.render.diagrams import Backend, DiagramError, DiagramRenderer
 from mkdocs_cjm.site.generate import (
@@ -49,6 +57,7 @@ from mkdocs_cjm.site.nav import (
     section_rank,
     section_titles,
 )
+from mkdocs_cjm.site.pipeline import build_section, maps_folder
 
 log = get_plugin_logger(__name__)
 
@@ -70,9 +79,9 @@ class CjmPlugin(BasePlugin[CjmConfig]):  # type: ignore[no-untyped-call]
         self._blocks: dict[str, tuple[str, ...]] = {}
         # Under `mkdocs serve`: the errors of the maps while the last good pages are shown.
         self._serve_errors: list[Problem] = []
-        # Under `mkdocs serve` (not --dirty): the fast rebuild of map edits, and what
-        # the build being made will leave for it (see fast_serve.py).
-        self._fast: FastRebuilds | None = None
+        # Under `mkdocs serve` (not --dirty): what the fast rebuild of map edits needs,
+        # and what the build being made will leave for it (see fast_serve.py).
+        self._serve_state: ServeState | None = None
         self._read_cache: ReadCache | None = None
         self._dirty = False
         self._generator: SiteGenerator | None = None
@@ -86,7 +95,7 @@ class CjmPlugin(BasePlugin[CjmConfig]):  # type: ignore[no-untyped-call]
         self._serving = command == "serve"
         self._dirty = dirty
 
-    def read_cache(self) -> ReadCache:
+    def _cache(self) -> ReadCache:
         """Under `mkdocs serve`: the maps read so far, so unchanged ones are not parsed again."""
         if self._read_cache is None:
             self._read_cache = ReadCache()
@@ -94,9 +103,6 @@ class CjmPlugin(BasePlugin[CjmConfig]):  # type: ignore[no-untyped-call]
 
     def _root(self, config: MkDocsConfig) -> Path:
         return project_root(config)
-
-    def maps_dir(self, config: MkDocsConfig) -> Path:
-        return (self._root(config) / self.config.maps_dir).resolve()
 
     def _labels(self, config: MkDocsConfig) -> Mapping[str, str]:
         return labels(config, self.config)
@@ -118,44 +124,50 @@ class CjmPlugin(BasePlugin[CjmConfig]):  # type: ignore[no-untyped-call]
         # Everything that can fail happens here, before MkDocs cleans site_dir:
         # a broken map or template leaves the last good site in place.
         root = self._root(config)
-        result = load_playbook(
-            self.maps_dir(config),
-            display_root=root,
-            options=load_options(self.config),
-            cache=self.read_cache() if self._serving else None,
-        )
-        for warning in result.warnings:
-            log.warning(str(warning))
         try:
-            playbook = result.raise_for_errors()
-        except MapError as error:
-            self._fail(format_report(error.errors), "maps", error.errors)
-            return
-
-        self._serve_errors = []
-        renderer = self._diagram_renderer(root)
-        try:
-            options = site_options(config, self.config, ready_html=True)
+            options = section_options(config, self.config, ready_html=True)
         except TodayError as error:
             raise PluginError(f"journey maps: {error}") from None
-        history = journey_history(playbook, self.maps_dir(config), root)
-        generator = SiteGenerator(playbook, options, renderer, history, log.warning)
+
+        def loaded(result: LoadResult) -> None:
+            for warning in result.warnings:
+                log.warning(str(warning))
+
         try:
-            pages, assets = generator.generate()
+            section = build_section(
+                options,
+                lambda: self._diagram_renderer(root),
+                cache=self._cache() if self._serving else None,
+                warn=log.warning,
+                loaded=loaded,
+            )
         except DiagramError as error:
             raise PluginError(f"journey maps: {error}") from None
         except TemplateProblem as error:
             self._fail(f"journey maps: {error}", "templates", [error.problem()])
             return
+        generator = section.generator
+        if generator is None:
+            errors = MapError(section.loaded.problems).errors
+            self._fail(format_report(errors), "maps", errors)
+            return
+
+        self._serve_errors = []
+        pages, assets = section.pages, section.assets
         self._pages, self._assets = pages, assets
         self._groups = journey_groups(
-            playbook, options.layout, options.labels, self.config.group_journeys_over
+            generator.playbook,
+            options.site.layout,
+            options.site.labels,
+            self.config.group_journeys_over,
         )
         self._register_fence_site(config, generator)
         self._last_good = (self._pages, self._assets, self._groups)
         if self._serving:
             self._generator = generator
-            self._generation = Generation.of(playbook, history, generator.lazy, pages, assets)
+            self._generation = Generation.of(
+                generator.playbook, section.history, generator.lazy, pages, assets
+            )
 
     def _register_fence_site(self, config: MkDocsConfig, generator: SiteGenerator) -> None:
         # `cjm` blocks in hand-written pages show the views from these very maps.
@@ -169,12 +181,7 @@ class CjmPlugin(BasePlugin[CjmConfig]):  # type: ignore[no-untyped-call]
             serving=self._serving,
         )
 
-    @property
-    def journey_groups(self) -> list[NavItem]:
-        """The journeys' groups in the navigation the last build made."""
-        return self._groups
-
-    def replace_pages(self, pages: list[GeneratedPage], generator: SiteGenerator) -> None:
+    def _replace_pages(self, pages: list[GeneratedPage], generator: SiteGenerator) -> None:
         """A fast rebuild's new versions of some generated pages (see fast_serve.py)."""
         new = {page.src_uri: page for page in pages}
         self._pages = [new.get(page.src_uri, page) for page in self._pages]
@@ -201,12 +208,7 @@ class CjmPlugin(BasePlugin[CjmConfig]):  # type: ignore[no-untyped-call]
         key = (backend, cache_dir, self.config.graphviz_timeout)
         if self._renderer is None or self._renderer_key != key:
             try:
-                self._renderer = DiagramRenderer(
-                    backend,
-                    cache_dir,
-                    timeout=self.config.graphviz_timeout,
-                    progress=log.info,
-                )
+                self._renderer = diagram_renderer(self.config, root, progress=log.info)
             except DiagramError as error:
                 raise PluginError(f"journey maps: {error}") from None
             self._renderer_key = key
@@ -340,28 +342,30 @@ class CjmPlugin(BasePlugin[CjmConfig]):  # type: ignore[no-untyped-call]
 
     @event_priority(-100)  # last: after the search plugin wrote its index
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        if self._fast is None:
+        state = self._serve_state
+        if state is None:
             return
         built = self._built
         if self._serve_errors or self._generator is None or self._generation is None:
-            self._fast.forget("the last build showed errors in the maps")
+            state.forget("the last build showed errors in the maps")
             return
-        self._fast.remember(
+        state.remember(
             LastBuild(
                 config,
+                self.config,
                 built["files"],
                 built["nav"],
                 built["env"],
                 self._generation,
                 self._generator,
-                {},
-                set(self._fence_pages),
+                list(self._groups),
+                fence_pages=set(self._fence_pages),
             )
         )
 
     def on_build_error(self, *, error: Exception) -> None:
-        if self._fast is not None:
-            self._fast.forget(f"the last build failed ({error})")
+        if self._serve_state is not None:
+            self._serve_state.forget(f"the last build failed ({error})")
 
     @event_priority(100)  # first, so that other plugins (minifiers) see the whole page
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
@@ -374,7 +378,7 @@ class CjmPlugin(BasePlugin[CjmConfig]):  # type: ignore[no-untyped-call]
     def on_serve(
         self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any
     ) -> LiveReloadServer:
-        maps_dir = self.maps_dir(config)
+        maps_dir = maps_folder(self._root(config), self.config.maps_dir)
         if maps_dir.is_dir():
             server.watch(str(maps_dir))
         if self.config.custom_templates:
@@ -384,9 +388,9 @@ class CjmPlugin(BasePlugin[CjmConfig]):  # type: ignore[no-untyped-call]
         if self.config.fast_rebuild and not self._dirty:
             # The dev server calls `builder` after every change; this one takes the fast
             # path when it can (fast_serve.py). The first build has been made already.
-            self._fast = FastRebuilds(self, server.builder)
+            self._serve_state = ServeState(self._cache(), self._replace_pages)
             self.on_post_build(config=config)
-            server.builder = self._fast
+            wrap_builder(server, functools.partial(FastRebuilds, self._serve_state))
         return server
 
 
