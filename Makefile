@@ -1,13 +1,14 @@
 # Two commands do all the set-up on a machine with only Python 3.11+:
 #   make serve   build the example playbook strictly, then serve it on http://127.0.0.1:8000
 #   make test    lint, type-check and run the whole test suite
+# (make test-fast: the tests but the slow tier, between edits)
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve build test lint browser-deps screenshots clean
+.PHONY: serve build test test-fast lint browser-deps screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,7 +38,12 @@ browser-deps:
 	@bash scripts/browser-deps.sh
 
 test: $(STAMP) browser-deps lint
-	$(BIN)/pytest -n 2 --dist loadgroup
+	$(BIN)/pytest -n 2 --dist loadgroup --durations=25
+
+# Between edits: every test but the slow tier (browser, `mkdocs serve`, see the
+# `slow` marker in tests/conftest.py), no lint; a few minutes on two cores.
+test-fast: $(STAMP)
+	$(BIN)/pytest -n 2 --dist loadgroup -m "not slow" --durations=25
 
 # The browser tests write every screenshot to build/screenshots/ (whole pages,
 # and the first screen of each); the README shows the first screen of the

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import subprocess
 import sys
 import textwrap
+import traceback
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import jinja2
+import jinja2.bccache
 import pytest
+from jinja2.utils import _PassArg
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from selectolax.lexbor import LexborNode as Node
 
@@ -19,6 +26,68 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+
+
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Templates compiled once per test process, not once per build: every build
+    makes new Jinja environments (MkDocs' theme, the plugin's pages) over the same
+    files. A template is taken from here only for the same source, file and
+    everything its compiled code depends on (syntax, autoescape, filters and tests
+    by how they are called); it fails to compile just as before."""
+
+    def __init__(self) -> None:
+        self.codes: dict[tuple[object, ...], Any] = {}
+
+    def get_bucket(
+        self, environment: jinja2.Environment, name: str, filename: str | None, source: str
+    ) -> jinja2.bccache.Bucket:
+        autoescape = environment.autoescape
+        key = (
+            name,
+            filename,
+            source,
+            environment.block_start_string,
+            environment.block_end_string,
+            environment.variable_start_string,
+            environment.variable_end_string,
+            environment.comment_start_string,
+            environment.comment_end_string,
+            environment.line_statement_prefix,
+            environment.line_comment_prefix,
+            environment.trim_blocks,
+            environment.lstrip_blocks,
+            environment.newline_sequence,
+            environment.keep_trailing_newline,
+            environment.optimized,
+            environment.is_async,
+            tuple(sorted(environment.extensions)),
+            autoescape(name) if callable(autoescape) else autoescape,
+            environment.finalize,
+            tuple(sorted((n, _PassArg.from_obj(f)) for n, f in environment.filters.items())),
+            tuple(sorted((n, _PassArg.from_obj(f)) for n, f in environment.tests.items())),
+        )
+        bucket = jinja2.bccache.Bucket(environment, repr(key), "")
+        bucket.code = self.codes.get(key)
+        bucket.cache_key = key  # type: ignore[attr-defined]
+        return bucket
+
+    def set_bucket(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.codes[bucket.cache_key] = bucket.code  # type: ignore[attr-defined]
+
+
+_COMPILED_TEMPLATES = _CompiledTemplates()
+_environment_init = jinja2.Environment.__init__
+
+
+def _environment_with_compiled_templates(
+    self: jinja2.Environment, *args: Any, **kwargs: Any
+) -> None:
+    _environment_init(self, *args, **kwargs)
+    if self.bytecode_cache is None:
+        self.bytecode_cache = _COMPILED_TEMPLATES
+
+
+jinja2.Environment.__init__ = _environment_with_compiled_templates  # type: ignore[method-assign]
 
 BASE_CONFIG = """\
 site_name: Test playbook
@@ -150,22 +219,27 @@ def run_build(
     strict: bool = True,
     env: Mapping[str, str] | None = None,
 ) -> BuildResult:
-    """`mkdocs build` in a subprocess, as an author runs it."""
+    """`mkdocs build` as an author runs it: MkDocs' own command line, in this process
+    (what `mkdocs serve` does on every rebuild) unless `env` changes more than the
+    day, or CJM_TEST_SUBPROCESS=1 asks for a child process for every build."""
     site = site or project / "site"
-    command = [
-        sys.executable,
-        "-m",
-        "mkdocs",
-        "build",
-        "-f",
-        str(project / "mkdocs.yml"),
-        "-d",
-        str(site),
-    ]
+    arguments = ["build", "-f", str(project / "mkdocs.yml"), "-d", str(site)]
     if strict:
-        command.append("--strict")
+        arguments.append("--strict")
+    if os.environ.get("CJM_TEST_SUBPROCESS") == "1" or not set(env or {}) <= _IN_PROCESS_ENV:
+        return _run_build_subprocess(project, site, arguments, env)
+    return _run_build_in_process(project, site, arguments, env)
+
+
+# Environment variables read at build time only, so they can be set for one build here.
+_IN_PROCESS_ENV = {"MKDOCS_CJM_TODAY", "NO_MKDOCS_2_WARNING"}
+
+
+def _run_build_subprocess(
+    project: Path, site: Path, arguments: list[str], env: Mapping[str, str] | None
+) -> BuildResult:
     result = subprocess.run(
-        command,
+        [sys.executable, "-m", "mkdocs", *arguments],
         capture_output=True,
         text=True,
         cwd=project,
@@ -174,6 +248,51 @@ def run_build(
         check=False,
     )
     return BuildResult(project, site, result.returncode, result.stdout + result.stderr)
+
+
+def _run_build_in_process(
+    project: Path, site: Path, arguments: list[str], env: Mapping[str, str] | None
+) -> BuildResult:
+    """MkDocs' command line through click's runner, leaving the process as it found it:
+    the working folder, the environment, the warning filters and the loggers (the
+    command line adds a handler and a filter that drops repeated messages)."""
+    from click.testing import CliRunner
+    from mkdocs.__main__ import ColorFormatter, cli
+
+    ColorFormatter.text_wrapper.width = 0  # as in a child process writing to a pipe
+
+    loggers = {name: logging.getLogger(name) for name in ("mkdocs", "mkdocs.commands.build")}
+    saved = {
+        name: (logger.level, logger.propagate, list(logger.handlers), list(logger.filters))
+        for name, logger in loggers.items()
+    }
+    saved_env = {name: os.environ.get(name) for name in _IN_PROCESS_ENV}
+    cwd = os.getcwd()
+    os.environ.update({"NO_MKDOCS_2_WARNING": "1", **(env or {})})
+    try:
+        os.chdir(project)
+        with warnings.catch_warnings():
+            result = CliRunner().invoke(cli, arguments, catch_exceptions=True)
+    finally:
+        os.chdir(cwd)
+        for name, value in saved_env.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        for name, (level, propagate, handlers, filters) in saved.items():
+            logger = loggers[name]
+            logger.setLevel(level)
+            logger.propagate = propagate
+            logger.handlers[:] = handlers
+            logger.filters[:] = filters
+    output = result.stdout + result.stderr  # in the order a child's pipes are read
+    returncode = result.exit_code
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        # As Python prints an exception nobody caught, and exits with 1.
+        output += "".join(traceback.format_exception(result.exception))
+        returncode = 1
+    return BuildResult(project, site, returncode, output)
 
 
 def text_of(node: Node | None) -> str:
@@ -226,3 +345,33 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
     result = run_build(project)
     assert result.returncode == 0, result.output
     return result
+
+
+# The slow tier, left out by `make test-fast` (`-m "not slow"`): tests that drive a
+# real browser, run `mkdocs serve` (waiting on its file watcher), or time Graphviz
+# at its limits. Derived here from where a test lives and what it uses, so a new
+# test of those kinds is slow without being marked.
+SLOW_MODULES = {"test_serve.py", "test_fast_serve.py"}
+SLOW_FIXTURES = {"browser", "open_page", "site_url", "blind20_url", "server"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        path = Path(str(item.fspath))
+        if (
+            "browser" in path.parts
+            or path.name in SLOW_MODULES
+            or item.get_closest_marker("browser") is not None
+            or SLOW_FIXTURES & set(getattr(item, "fixturenames", ()))
+        ):
+            item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(scope="session")
+def diagram_renderer(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """One diagram renderer for the session (as `mkdocs serve` keeps one across
+    rebuilds): a diagram drawn for one test is not drawn again for the next. For
+    tests that read what is rendered, not how many times Graphviz ran."""
+    from mkdocs_cjm.render.diagrams import Backend, DiagramRenderer
+
+    return DiagramRenderer(Backend.AUTO, tmp_path_factory.mktemp("diagrams"))

@@ -204,10 +204,15 @@ CASES = [
     ids=[f"{case[0]}-{case[2]}-{case[3]}" for case in CASES],
 )
 def test_every_page_an_edit_changes_is_planned(
-    tmp_path: Path, name: str, maps: Path, journey_id: str, edit: str
+    tmp_path: Path,
+    diagram_renderer: DiagramRenderer,
+    name: str,
+    maps: Path,
+    journey_id: str,
+    edit: str,
 ) -> None:
     copy = shutil.copytree(maps, tmp_path / "maps")
-    renderer = DiagramRenderer(Backend.AUTO, tmp_path / "cache")
+    renderer = diagram_renderer
     cache = ReadCache()
     old_playbook = load(copy, cache)
     old, _ = generation(old_playbook, renderer)
@@ -358,7 +363,9 @@ def test_front_matter() -> None:
 
 
 @pytest.fixture(scope="module")
-def synthetic(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Generation, Playbook]:
+def synthetic(
+    tmp_path_factory: pytest.TempPathFactory, diagram_renderer: DiagramRenderer
+) -> tuple[Path, Generation, Playbook]:
     """The benchmark's synthetic playbook at a size where the register and the KPI
     board are split into pages per team and per status."""
     import sys
@@ -369,8 +376,7 @@ def synthetic(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Generatio
     project = generate(240, tmp_path_factory.mktemp("synthetic") / "project")
     maps = project / "maps"
     playbook = load(maps)
-    renderer = DiagramRenderer(Backend.AUTO, project / ".cache")
-    old, _ = generation(playbook, renderer)
+    old, _ = generation(playbook, diagram_renderer)
     assert any("/pain-points/" in uri and not uri.endswith("index.md") for uri in old.pages)
     assert any("/kpis/" in uri and not uri.endswith("index.md") for uri in old.pages)
     return maps, old, playbook
@@ -378,13 +384,16 @@ def synthetic(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Generatio
 
 @pytest.mark.parametrize("edit", ["pain point", "kpi", "owner", "action", "emotion"])
 def test_split_views_are_planned_at_scale(
-    tmp_path: Path, synthetic: tuple[Path, Generation, Playbook], edit: str
+    tmp_path: Path,
+    diagram_renderer: DiagramRenderer,
+    synthetic: tuple[Path, Generation, Playbook],
+    edit: str,
 ) -> None:
     maps, old, old_playbook = synthetic
     copy = shutil.copytree(maps, tmp_path / "maps")
     edit_journey(copy, "journey-0007", EDITS[edit])
     new_playbook = load(copy)
-    new, lazy = generation(new_playbook, DiagramRenderer(Backend.AUTO, tmp_path / "cache"))
+    new, lazy = generation(new_playbook, diagram_renderer)
     changed = changed_journeys(old_playbook, new_playbook, {}, {})
     assert changed == {"journey-0007"}
     candidates = plan(old, lazy, changed, new_playbook)

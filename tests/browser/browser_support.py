@@ -3,8 +3,12 @@ and in-page probes."""
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import http.server
 import re
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,6 +44,26 @@ class Opened:
 
     page: Any
     errors: list[str] = field(default_factory=list)
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def serve_folder(path: Path) -> Iterator[str]:
+    """Serve the files of `path` over HTTP on 127.0.0.1 (a free port) from a thread,
+    yielding the server's URL ('http://127.0.0.1:PORT/'). The folder may be built after
+    the server starts, for a site that must name its server in `site_url`."""
+    handler = functools.partial(_QuietHandler, directory=str(path))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def screenshot_path(name: str, width: int, scheme: str) -> Path:

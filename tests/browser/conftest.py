@@ -8,10 +8,7 @@ served and the browser launched once per run.
 from __future__ import annotations
 
 import contextlib
-import functools
-import http.server
 import shutil
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -19,14 +16,18 @@ from typing import Any
 import pytest
 from conftest import FIXTURES, copy_project, run_build
 
-from .browser_support import BLIND20, CHROMIUM, HEIGHTS, ROOT, SCHEMES, WIDTHS, Opened
+from .browser_support import (
+    BLIND20,
+    CHROMIUM,
+    HEIGHTS,
+    ROOT,
+    SCHEMES,
+    WIDTHS,
+    Opened,
+    serve_folder,
+)
 
 WIDE_JOURNEY = FIXTURES / "browser" / "b2b-uniform-contract.yml"
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
 
 
 @pytest.fixture(scope="session")
@@ -44,22 +45,15 @@ def chromium_path() -> Path:
 
 def _serve_built(project: Path) -> Iterator[str]:
     """Build `project` with --strict (naming the server in site_url) and serve its site."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _QuietHandler)
-    url = f"http://127.0.0.1:{server.server_address[1]}/"
-    config = project / "mkdocs.yml"
-    lines = config.read_text(encoding="utf-8").splitlines()
-    lines = [line for line in lines if not line.startswith("site_url:")]
-    config.write_text("\n".join([f"site_url: {url}", *lines]) + "\n", encoding="utf-8")
-    result = run_build(project)
-    assert result.returncode == 0, result.output
-    server.RequestHandlerClass = functools.partial(_QuietHandler, directory=str(result.site))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serve_folder(project / "site") as url:
+        config = project / "mkdocs.yml"
+        lines = config.read_text(encoding="utf-8").splitlines()
+        lines = [line for line in lines if not line.startswith("site_url:")]
+        config.write_text("\n".join([f"site_url: {url}", *lines]) + "\n", encoding="utf-8")
+        result = run_build(project)
+        assert result.returncode == 0, result.output
+        assert result.site == project / "site"
         yield url
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture(scope="session")

@@ -7,9 +7,6 @@ names must keep to the phone's width (wide tables scroll inside their own box).
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,17 +16,12 @@ from conftest import BuildResult, run_build, small_journey, small_maps, write_pr
 
 from mkdocs_cjm.sections import VIEWS
 
-from .browser_support import SCREENSHOTS
+from .browser_support import SCREENSHOTS, serve_folder
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 LONG = ("Phòngchămsóckháchhàngvàhậumãikhuvựcmiềnbắc" * 3)[:120]
 PHONE = 390
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
 
 
 @pytest.fixture(scope="module")
@@ -54,14 +46,8 @@ def long_site(chromium_path: Path, tmp_path_factory: pytest.TempPathFactory) -> 
 
 @pytest.fixture(scope="module")
 def long_url(long_site: BuildResult) -> Iterator[str]:
-    handler = functools.partial(_Quiet, directory=str(long_site.site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_folder(long_site.site) as url:
+        yield url
 
 
 def test_no_page_is_wider_than_a_phone(browser: Any, long_site: BuildResult, long_url: str) -> None:

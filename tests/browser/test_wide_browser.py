@@ -10,10 +10,7 @@ both palettes.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import re
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -23,7 +20,7 @@ from conftest import BuildResult, run_build, small_maps, write_project
 
 from mkdocs_cjm.core.loader import load_playbook
 
-from .browser_support import BLIND20, ROOT, SCHEMES, SCREENSHOTS
+from .browser_support import BLIND20, ROOT, SCHEMES, SCREENSHOTS, serve_folder
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -101,11 +98,6 @@ CARDS = """() => [...document.querySelectorAll('article div.cjm-cards')].map((bl
 }))"""
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 # Long Vietnamese texts, with spaces, everywhere a cross-journey table shows one.
 LONG_PAIN = (
     "Khách hàng phải gọi lại tổng đài chăm sóc khách hàng nhiều lần mới biết đơn "
@@ -159,14 +151,8 @@ def long_vi_url(chromium_path: Path, tmp_path_factory: pytest.TempPathFactory) -
     root = tmp_path_factory.mktemp("wide-vi")
     result: BuildResult = run_build(write_project(root / "project", files, config), root / "site")
     assert result.returncode == 0, result.output
-    handler = functools.partial(_Quiet, directory=str(result.site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_folder(result.site) as url:
+        yield url
 
 
 @pytest.fixture
