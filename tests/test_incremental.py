@@ -382,6 +382,7 @@ def synthetic(
     return maps, old, playbook
 
 
+@pytest.mark.slow  # a 240-journey site generated once, then again after each edit
 @pytest.mark.parametrize("edit", ["pain point", "kpi", "owner", "action", "emotion"])
 def test_split_views_are_planned_at_scale(
     tmp_path: Path,
