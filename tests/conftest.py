@@ -250,6 +250,25 @@ def _run_build_subprocess(
     return BuildResult(project, site, result.returncode, result.stdout + result.stderr)
 
 
+def _forget_plugins() -> None:
+    """New plugin objects for the next build, as in a new process. MkDocs keeps a
+    plugin that has `on_startup` for the life of its process (for `mkdocs serve`'s
+    rebuilds), with the plugin's in-memory diagram cache and last good pages; the
+    fence keeps the sites its blocks show."""
+    from mkdocs.config.config_options import Plugins
+    from mkdocs.config.defaults import MkDocsConfig
+
+    for _, option in MkDocsConfig._schema:
+        if isinstance(option, Plugins):
+            option.plugin_cache.clear()
+    # And the `cjm` blocks' sites, registered by the plugin or loaded by the block.
+    fence = sys.modules.get("mkdocs_cjm.glue.fence")
+    for name in ("_REGISTERED", "_LOADED", "_CONFIGS"):
+        held = getattr(fence, name, None)
+        if isinstance(held, dict):
+            held.clear()
+
+
 def _run_build_in_process(
     project: Path, site: Path, arguments: list[str], env: Mapping[str, str] | None
 ) -> BuildResult:
@@ -269,11 +288,13 @@ def _run_build_in_process(
     saved_env = {name: os.environ.get(name) for name in _IN_PROCESS_ENV}
     cwd = os.getcwd()
     os.environ.update({"NO_MKDOCS_2_WARNING": "1", **(env or {})})
+    _forget_plugins()
     try:
         os.chdir(project)
         with warnings.catch_warnings():
             result = CliRunner().invoke(cli, arguments, catch_exceptions=True)
     finally:
+        _forget_plugins()
         os.chdir(cwd)
         for name, value in saved_env.items():
             if value is None:
