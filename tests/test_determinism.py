@@ -53,6 +53,7 @@ def assert_same(first: BuildResult, second: BuildResult, what: str) -> None:
     assert not different, f"{what}: {len(different)} files differ, first ones: {different[:10]}"
 
 
+@pytest.mark.slow  # three whole builds of the example per backend
 @pytest.mark.parametrize(
     "backend",
     [

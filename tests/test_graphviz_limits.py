@@ -54,6 +54,7 @@ def test_the_reproduction_is_what_the_issue_describes() -> None:
     assert text.count("next: [p") == 800 and text.count("- id: s") == 40
 
 
+@pytest.mark.slow  # Graphviz on a 40-step, 800-branch journey
 def test_an_oversized_journey_gets_a_notice_and_a_warning(
     build: Callable[..., BuildResult],
 ) -> None:
@@ -86,6 +87,7 @@ def test_the_notice_speaks_the_sites_language(build: Callable[..., BuildResult])
     assert text_of(notice).startswith("Sơ đồ luồng của hành trình này không được vẽ: 2 bước")
 
 
+@pytest.mark.slow  # Graphviz on a 40-step, 800-branch journey
 def test_validate_warns_about_the_same_journey(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
