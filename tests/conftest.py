@@ -66,7 +66,7 @@ class _CompiledTemplates(jinja2.BytecodeCache):
             tuple(sorted((n, _PassArg.from_obj(f)) for n, f in environment.filters.items())),
             tuple(sorted((n, _PassArg.from_obj(f)) for n, f in environment.tests.items())),
         )
-        bucket = jinja2.bccache.Bucket(environment, repr(key), "")
+        bucket = jinja2.bccache.Bucket(environment, "", "")  # keyed below, by `key`
         bucket.code = self.codes.get(key)
         bucket.cache_key = key  # type: ignore[attr-defined]
         return bucket
