@@ -311,5 +311,12 @@ def test_the_register_opens_on_the_playbooks_lowest_emotions(
     # The grouped view is one click away, without JavaScript's help.
     page.click("[data-cjm-register-views] a")
     assert page.evaluate("location.hash") == "#by-team"
+    # The browser scrolls to the target after the hash changes: on a busy machine a
+    # frame or more later. Wait (at most 5 s) for it before measuring.
+    page.wait_for_function(
+        "() => { const top = document.getElementById('by-team').getBoundingClientRect().top;"
+        " return top >= 0 && top < innerHeight / 2; }",
+        timeout=5000,
+    )
     top = page.evaluate("document.getElementById('by-team').getBoundingClientRect().top")
     assert 0 <= top < DESKTOP["height"] / 2
